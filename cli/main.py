@@ -1,0 +1,13 @@
+"""The `audit` command: a thin Typer app. Each command lives in its own module under cli/ and only
+parses options, calls the library and maps errors to exit codes (cli/errors.py)."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  help="防止返贫动态监测台账数据质量审核工具（三单一账）。")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,160 @@
+"""The catalogue: everything in schemas/ (fields, aliases, code lists, rosters, rule metadata).
+
+It is data a county can edit, loaded once per run into frozen dataclasses and passed down
+explicitly; nothing here is global state.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import AuditInputError
+from .resources import schemas_dir
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+SEVERITIES = ("错误", "警告", "提示")
+SEVERITY_ENGLISH = {"错误": "error", "警告": "warning", "提示": "info"}
+GATES = {"G1": "采集录入", "G2": "数据审核", "G3": "数据核准", "G4": "督查指导", "G5": "预警审查"}
+ENTITIES = ("person", "household", "village", "roster")
+
+
+@dataclass(frozen=True)
+class CodeList:
+    name: str
+    values: tuple[str, ...]
+    synonyms: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One canonical column of the ledger or of a roster."""
+
+    name: str
+    type: str
+    level: str = "P"
+    required: str = ""
+    codes: str | None = None
+    aliases: tuple[str, ...] = ()
+    inverted_aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RosterSpec:
+    department: str
+    keys: tuple[str, ...]
+    title: str
+    fields: dict[str, FieldSpec]
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """Metadata of one rule (schemas/rules/G*.toml). The logic lives in gates/ or crosscheck/."""
+
+    rule_id: str
+    title: str
+    severity: str
+    unit: str
+    entity: str
+    message: str
+    remedy: str
+    basis: str
+    assist_unit: str = ""
+    needs: tuple[str, ...] = ()
+    condition: str | None = None  # a county's own rule: a pandas expression over canonical columns
+
+    @property
+    def gate(self) -> str:
+        return self.rule_id[:2]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    fields: dict[str, FieldSpec]
+    codes: dict[str, CodeList]
+    yes_no: CodeList
+    rosters: dict[str, RosterSpec]
+    rules: dict[str, RuleSpec]
+    required_one_of: dict[str, tuple[str, ...]]
+
+    def code_list(self, field_name: str, fields: dict[str, FieldSpec] | None = None) -> CodeList | None:
+        spec = (fields or self.fields).get(field_name)
+        return self.codes.get(spec.codes) if spec and spec.codes else None
+
+    def roster_for_key(self, key: str) -> RosterSpec | None:
+        """The roster named by a command-line key: 民政, minzheng, MinZheng …"""
+        wanted = key.strip().lower()
+        return next((r for r in self.rosters.values() if wanted in {k.lower() for k in r.keys}), None)
+
+
+def read_toml(path: Path) -> dict:
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise AuditInputError("找不到该文件。", file=str(path), hint="检查路径是否正确。") from None
+    except tomllib.TOMLDecodeError as error:
+        raise AuditInputError(f"TOML 格式错误（{error}）。", file=str(path),
+                              hint="按 audit init 生成的示例检查引号、等号和方括号。") from None
+
+
+def _field(name: str, raw: dict) -> FieldSpec:
+    return FieldSpec(
+        name=name, type=raw.get("type", "text"), level=raw.get("level", "P"),
+        required=raw.get("required", ""), codes=raw.get("codes"),
+        aliases=tuple(raw.get("aliases", ())), inverted_aliases=tuple(raw.get("inverted_aliases", ())),
+    )
+
+
+def _code_lists(raw: dict) -> dict[str, CodeList]:
+    return {name: CodeList(name, tuple(c["values"]), dict(c.get("synonyms", {})))
+            for name, c in raw.get("codes", {}).items()}
+
+
+def _rule(rule_id: str, raw: dict, source: Path) -> RuleSpec:
+    missing = [k for k in ("title", "severity", "unit", "message") if k not in raw]
+    if missing or raw.get("severity") not in SEVERITIES or rule_id[:2] not in GATES:
+        raise AuditInputError(
+            f"规则 {rule_id} 定义不完整或有误（缺少 {', '.join(missing) or '无'}；"
+            f"严重程度须为 错误/警告/提示；编号须以 G1–G5 开头）。",
+            file=str(source), hint="对照 schemas/rules/ 中已有规则的写法补全。")
+    return RuleSpec(
+        rule_id=rule_id, title=raw["title"], severity=raw["severity"], unit=raw["unit"],
+        assist_unit=raw.get("assist_unit", ""), entity=raw.get("entity", "person"),
+        message=raw["message"], remedy=raw.get("remedy", ""), basis=raw.get("basis", ""),
+        needs=tuple(raw.get("needs", ())), condition=raw.get("condition"),
+    )
+
+
+def load_rules(paths: list[Path]) -> dict[str, RuleSpec]:
+    rules: dict[str, RuleSpec] = {}
+    for path in paths:
+        for rule_id, raw in read_toml(path).get("rules", {}).items():
+            rules[rule_id] = _rule(rule_id, raw, path)
+    return dict(sorted(rules.items()))
+
+
+def load_catalog(directory: Path | None = None, extra_rule_files: tuple[Path, ...] = ()) -> Catalog:
+    """Read schemas/ (the shipped one unless a county points to its own copy)."""
+    directory = directory or schemas_dir()
+    fields_raw = read_toml(directory / "fields.toml")
+    codes_raw = read_toml(directory / "codes.toml")
+    rosters_raw = read_toml(directory / "rosters.toml")
+    codes = _code_lists(codes_raw) | _code_lists(rosters_raw)
+    yes_no = CodeList("yes_no", tuple(codes_raw["yes_no"]["values"]), dict(codes_raw["yes_no"]["synonyms"]))
+    rosters = {
+        dept: RosterSpec(dept, tuple(r["keys"]), r["title"],
+                         {name: _field(name, f) for name, f in r["fields"].items()})
+        for dept, r in rosters_raw["rosters"].items()
+    }
+    rule_files = sorted((directory / "rules").glob("*.toml")) + list(extra_rule_files)
+    return Catalog(
+        fields={name: _field(name, raw) for name, raw in fields_raw["fields"].items()},
+        codes=codes, yes_no=yes_no, rosters=rosters, rules=load_rules(rule_files),
+        required_one_of={k: tuple(v) for k, v in fields_raw.get("required_one_of", {}).items()},
+    )

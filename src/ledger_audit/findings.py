@@ -1,0 +1,74 @@
+"""One finding is one row of one DataFrame with these fixed columns (outputs.md).
+
+Every rule, gate and cross-check produces rows of this frame through `make_findings`; reports,
+tracking and JSON read only this frame. Severity is kept in Chinese (错误/警告/提示); JSON maps it to
+English. `id_number` is unmasked here: masking happens when something is written for a person.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+
+FINDING_COLUMNS = (
+    "problem_id",    # stable across quarters: rule ID + entity key (see problem_ids)
+    "rule_id",
+    "gate",          # G1 … G5
+    "severity",      # 错误 / 警告 / 提示
+    "title",         # 问题名称
+    "unit",          # 责任单位
+    "assist_unit",   # 配合单位 ("" when none)
+    "town",          # 乡镇
+    "village",       # 行政村
+    "household_id",  # 户编号
+    "head_name",     # 户主姓名
+    "name",          # 姓名 of the person the finding is about ("" for household/village findings)
+    "id_number",     # 证件号码, unmasked
+    "message",       # 问题描述, quoting the offending values
+    "sources",       # "file:sheet:row" of every row involved, joined by SOURCE_SEPARATOR
+    "entity_key",    # what problem_id is derived from: ID number, 户编号, 乡镇/行政村, 部门/证件号码
+    "deadline",      # 整改时限 as YYYY-MM-DD ("" for 提示)
+    "status",        # 整改状态: 未整改 for a new problem; tracking carries it across quarters
+    "first_seen",    # 首次发现季度, e.g. 2022Q2
+)
+SOURCE_SEPARATOR = "；"
+SEVERITY_ORDER = {"错误": 0, "警告": 1, "提示": 2}
+
+
+def empty_findings() -> pd.DataFrame:
+    return pd.DataFrame({column: pd.Series(dtype="string") for column in FINDING_COLUMNS})
+
+
+def problem_ids(rule_ids: pd.Series, entity_keys: pd.Series) -> pd.Series:
+    """problem_id = rule ID + 10 hex characters of SHA-1 over "rule|entity key".
+
+    Independent of row numbers, order and time, so next quarter's file gives the same problem the
+    same ID. hashlib (not pandas' hash) keeps IDs stable across library versions; it runs once per
+    finding, not per ledger row.
+    """
+    digests = [hashlib.sha1(f"{r}|{k}".encode()).hexdigest()[:10] for r, k in zip(rule_ids, entity_keys)]
+    return rule_ids.str.cat(pd.Series(digests, index=rule_ids.index, dtype="string"), sep="-")
+
+
+def source_text(file: pd.Series, sheet: pd.Series, row: pd.Series) -> pd.Series:
+    """file:sheet:row for each row (sheet is empty for CSV, giving file::row)."""
+    return file.astype("string") + ":" + sheet.astype("string") + ":" + row.astype("string")
+
+
+def parse_sources(text: str) -> list[dict]:
+    """The inverse of the 来源 text, for JSON: [{"file", "sheet", "row"}]. Excel forbids ':' in
+    sheet names, so splitting from the right is safe even for file names with colons."""
+    sources = []
+    for part in filter(None, text.split(SOURCE_SEPARATOR)):
+        file, sheet, row = part.rsplit(":", 2)
+        sources.append({"file": file, "sheet": sheet, "row": int(row)})
+    return sources
+
+
+def sort_findings(findings: pd.DataFrame) -> pd.DataFrame:
+    """The one canonical order (rule, town, village, household, source), so that the same inputs
+    give byte-identical outputs."""
+    ordered = findings.sort_values(
+        ["rule_id", "town", "village", "household_id", "id_number", "sources", "problem_id"], kind="stable")
+    return ordered.reset_index(drop=True)

@@ -1,0 +1,46 @@
+"""The normalised frame every stage after loading works on.
+
+One row per person (ledger) or per roster row. Canonical columns (fields.toml / rosters.toml) hold
+normalised *text* (pandas string dtype, "" for empty): the loader never guesses types, the gates
+parse numbers and dates where a rule needs them, so a bad value is reported, not lost.
+
+Besides the canonical columns, every frame carries the columns below, which say where a row came
+from; they are what a finding's 来源 (file:sheet:row) is built from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+SOURCE_FILE = "_file"      # file name as given (basename), e.g. 台账.xlsx
+SOURCE_SHEET = "_sheet"    # sheet name; "" for CSV
+SOURCE_ROW = "_row"        # 1-based Excel row number as a person sees it (CSV: line number)
+ID_STORED_AS_NUMBER = "_id_stored_as_number"  # bool: the 证件号码 cell was a number (rule G1-006)
+
+META_COLUMNS = (SOURCE_FILE, SOURCE_SHEET, SOURCE_ROW, ID_STORED_AS_NUMBER)
+
+
+@dataclass
+class LoadReport:
+    """What loading did, for the run summary and the 汇总 sheet."""
+
+    role: str                                   # "ledger" or a department (民政, 医保, 住建, 教体)
+    files: list[str] = field(default_factory=list)
+    sheets: list[str] = field(default_factory=list)   # "file:sheet" of every sheet read
+    rows: int = 0
+    dropped: dict[str, int] = field(default_factory=dict)   # reason (空行, 合计行, 签名行 …) → count
+    mapped: dict[str, str] = field(default_factory=dict)    # canonical name → header found in the file
+    missing: list[str] = field(default_factory=list)        # canonical optional columns not present
+    extra: list[str] = field(default_factory=list)          # unknown columns, passed through
+    sha256: dict[str, str] = field(default_factory=dict)    # file path → SHA-256 of its bytes
+
+
+@dataclass
+class LoadedTable:
+    frame: pd.DataFrame
+    report: LoadReport
+
+    def has(self, column: str) -> bool:
+        return column in self.frame.columns

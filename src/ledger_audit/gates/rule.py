@@ -1,0 +1,82 @@
+"""What a rule is: an ID, a docstring that is its documentation, and a small vectorised function.
+
+    @rule("G2-011", needs=("证件号码", "在校生状况"))
+    def compulsory_age_child_not_in_school(ctx: RuleContext) -> Violations:
+        \"\"\"义务教育适龄儿童未在校 ... (shown by `audit rules G2-011`)\"\"\"
+        ...
+        return Violations(mask, values={"学年年龄": age})
+
+* The metadata (名称, severity, 责任单位, message template, 整改要求, policy basis) is data in
+  schemas/rules/G*.toml; the function holds only the logic.
+* `mask` is a boolean Series aligned with `ctx.ledger` (True = this row violates the rule). For a
+  household rule, mark the member rows involved; the engine folds them into one finding per
+  household (entity = "household" in the metadata), likewise per village.
+* `values` adds message placeholders the frame does not have (an age, a computed income); the
+  message template may use any canonical column and these.
+* `needs` lists canonical columns without which the rule cannot run: the engine then lists it as
+  not run, with the reason, instead of reporting it as passed.
+* No Python loop per row: pandas expressions only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from ..catalog import Catalog
+    from ..config import AuditConfig
+    from .facts import Facts
+
+
+@dataclass
+class Violations:
+    mask: pd.Series
+    values: dict[str, pd.Series] = field(default_factory=dict)
+    severity: pd.Series | None = None   # per-row severity for rules with two (G2-013); else metadata's
+
+
+@dataclass
+class RuleContext:
+    """Everything a rule may read. Built once per run; rules never modify it."""
+
+    ledger: pd.DataFrame
+    facts: "Facts"
+    config: "AuditConfig"
+    catalog: "Catalog"
+    rosters: dict[str, pd.DataFrame] = field(default_factory=dict)
+    previous_ledger: pd.DataFrame | None = None
+
+
+RuleFunction = Callable[[RuleContext], Violations]
+
+
+@dataclass(frozen=True)
+class RegisteredRule:
+    rule_id: str
+    function: RuleFunction
+    needs: tuple[str, ...]
+    needs_roster: str | None = None       # department whose roster the rule needs
+    needs_previous_ledger: bool = False
+
+    @property
+    def doc(self) -> str:
+        return (self.function.__doc__ or "").strip()
+
+
+RULES: dict[str, RegisteredRule] = {}
+
+
+def rule(rule_id: str, *, needs: tuple[str, ...] = (), roster: str | None = None,
+         previous_ledger: bool = False) -> Callable[[RuleFunction], RuleFunction]:
+    """Register a rule function under its stable ID (importing the module registers it)."""
+
+    def register(function: RuleFunction) -> RuleFunction:
+        if rule_id in RULES:
+            raise RuntimeError(f"rule {rule_id} registered twice")
+        RULES[rule_id] = RegisteredRule(rule_id, function, needs, roster, previous_ledger)
+        return function
+
+    return register
