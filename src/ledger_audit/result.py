@@ -1,0 +1,24 @@
+"""What one audit produces: the input of every report writer and of tracking."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .config import AuditConfig
+from .frame import LoadReport
+
+NOT_RUN_COLUMNS = ("rule_id", "reason")            # rules not run, with the reason in Chinese
+MATRIX_COLUMNS = ("department", "matched", "only_in_ledger", "only_in_roster", "conflicting")
+
+
+@dataclass
+class AuditResult:
+    config: AuditConfig
+    findings: pd.DataFrame                 # findings.FINDING_COLUMNS, sorted by findings.sort_findings
+    rules_not_run: pd.DataFrame            # NOT_RUN_COLUMNS
+    loads: list[LoadReport]                # the ledger first, then each roster given
+    cross_check_matrix: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=MATRIX_COLUMNS))
+    rectification: pd.DataFrame | None = None   # the new 整改台账 (track/), None until tracking ran
+    history: pd.DataFrame | None = None         # per-quarter counts from the run history, if any
