@@ -1,0 +1,161 @@
+"""Derived series shared by the rules, computed once per run and cached.
+
+Rules read ages, ID parts, money and dates from here instead of parsing the text columns again, so
+one definition of "age", "monitored" or "in school" serves every rule. Everything is vectorised and
+aligned with the ledger's index.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+from stdnum import numdb
+
+from ..config import AuditConfig
+
+# GB 11643-1999 / ISO 7064 MOD 11-2: weights of the 17 digits and the check character per remainder.
+ID_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
+ID_CHECK_CHARS = np.array(list("10X98765432"))
+ID_PATTERN = r"\d{17}[\dX]"
+NOT_IN_SCHOOL = ("", "学龄前儿童", "学前教育")
+ABLE_BODIED = ("普通劳动力", "技能劳动力")
+NO_LABOUR = ("丧失劳动力", "无劳动力")
+
+
+def check_characters(first17: pd.Series) -> pd.Series:
+    """The check character for each 17-digit string (vectorised ISO 7064 MOD 11-2).
+
+    python-stdnum's cn.ric is the reference implementation; it works on one string at a time, so this
+    numpy version runs on whole columns and tests/test_facts.py checks that both always agree.
+    Rows that are not 17 digits get "".
+    """
+    valid = first17.str.fullmatch(r"\d{17}").fillna(False).to_numpy(dtype=bool)
+    digits = np.frombuffer("".join(first17[valid].tolist()).encode("ascii"), dtype=np.uint8)
+    digits = (digits - ord("0")).reshape(-1, 17).astype(np.int64)
+    result = np.full(len(first17), "", dtype=object)
+    result[valid] = ID_CHECK_CHARS[(digits @ ID_WEIGHTS) % 11]
+    return pd.Series(result, index=first17.index, dtype="string")
+
+
+def upgrade_to_18(id_text: pd.Series) -> pd.Series:
+    """18-character form of an ID: 15-digit (pre-1999) IDs get "19" inserted and their check
+    character; 残疾人证 numbers (20 or 22 characters) keep their first 18; others unchanged."""
+    ids = id_text.str.upper()
+    is15 = ids.str.fullmatch(r"\d{15}").fillna(False)
+    first17 = ids.str[:6] + "19" + ids.str[6:15]
+    upgraded = ids.where(~is15, first17 + check_characters(first17.where(is15, "")))
+    long_form = upgraded.str.len().isin([20, 22]) & upgraded.str[:18].str.fullmatch(ID_PATTERN).fillna(False)
+    return upgraded.where(~long_form, upgraded.str[:18])
+
+
+def valid_region_codes(prefixes: pd.Series) -> pd.Series:
+    """Whether each 6-digit prefix is a GB/T 2260 county code, current or historical (python-stdnum's
+    database). Looked up once per distinct prefix: a county has a handful, a province a few hundred."""
+    database = numdb.get("cn/loc")
+    known = {p: any("county" in props for _, props in database.info(p)) for p in prefixes.dropna().unique()}
+    return prefixes.map(known).fillna(False).astype(bool)
+
+
+def school_year_reference(as_of: date) -> date:
+    """8-31 of the school year containing the as-of date (school years start on 1 September)."""
+    return date(as_of.year if as_of.month >= 9 else as_of.year - 1, 8, 31)
+
+
+def whole_years(born: pd.Series, on: date) -> pd.Series:
+    """Completed years between each birth date and `on` (nullable Int64; <NA> where unknown)."""
+    years = on.year - born.dt.year
+    before_birthday = (born.dt.month > on.month) | ((born.dt.month == on.month) & (born.dt.day > on.day))
+    return (years - before_birthday.astype("Int64")).astype("Int64")
+
+
+class Facts:
+    """Cached derived columns of one ledger at one as-of date."""
+
+    def __init__(self, ledger: pd.DataFrame, config: AuditConfig) -> None:
+        self.ledger = ledger
+        self.config = config
+
+    def text(self, column: str) -> pd.Series:
+        """A canonical column as text, or all "" when the ledger lacks it."""
+        if column in self.ledger.columns:
+            return self.ledger[column].astype("string").fillna("")
+        return pd.Series("", index=self.ledger.index, dtype="string")
+
+    def money(self, column: str) -> pd.Series:
+        """A numeric column as float (NaN where empty or not a number)."""
+        return pd.to_numeric(self.text(column).replace("", None), errors="coerce").astype("float64")
+
+    def date(self, column: str) -> pd.Series:
+        """A date column (ISO text after loading) as datetime64 (NaT where empty or unparseable)."""
+        return pd.to_datetime(self.text(column), format="%Y-%m-%d", errors="coerce")
+
+    def has_code(self, column: str, code: str) -> pd.Series:
+        """Whether a multi-code field (values joined by 、) contains `code`."""
+        return ("、" + self.text(column) + "、").str.contains(f"、{code}、", regex=False).astype(bool)
+
+    def per_household(self, mask: pd.Series, how: str = "any") -> pd.Series:
+        """Broadcast any/all of a row mask over each household (户编号) back to its rows."""
+        return mask.groupby(self.household_id).transform(how).astype(bool)
+
+    @cached_property
+    def household_id(self) -> pd.Series:
+        return self.text("户编号")
+
+    @cached_property
+    def active(self) -> pd.Series:
+        """Persons counted as members: 人员状态 正常 or empty (死亡/迁出 are skipped by person rules)."""
+        return self.text("人员状态").isin(["", "正常"])
+
+    @cached_property
+    def id18(self) -> pd.Series:
+        return upgrade_to_18(self.text("证件号码"))
+
+    @cached_property
+    def id_well_formed(self) -> pd.Series:
+        return self.id18.str.fullmatch(ID_PATTERN).fillna(False).astype(bool)
+
+    @cached_property
+    def id_checksum_ok(self) -> pd.Series:
+        return self.id_well_formed & (check_characters(self.id18.str[:17]) == self.id18.str[17])
+
+    @cached_property
+    def birth_date_from_id(self) -> pd.Series:
+        return pd.to_datetime(self.id18.where(self.id_well_formed).str[6:14], format="%Y%m%d", errors="coerce")
+
+    @cached_property
+    def sex_from_id(self) -> pd.Series:
+        digit = pd.to_numeric(self.id18.where(self.id_well_formed).str[16], errors="coerce")
+        return pd.Series(np.where(digit.isna(), "", np.where(digit % 2 == 1, "男", "女")),
+                         index=self.ledger.index, dtype="string")
+
+    @cached_property
+    def birth_date(self) -> pd.Series:
+        """From the ID where it is valid, else from the 出生日期 column."""
+        return self.birth_date_from_id.fillna(self.date("出生日期"))
+
+    @cached_property
+    def age(self) -> pd.Series:
+        return whole_years(self.birth_date, self.config.as_of)
+
+    @cached_property
+    def school_year_age(self) -> pd.Series:
+        return whole_years(self.birth_date, school_year_reference(self.config.as_of))
+
+    @cached_property
+    def monitored(self) -> pd.Series:
+        return self.text("监测对象类别") != ""
+
+    @cached_property
+    def risk_cleared(self) -> pd.Series:
+        return self.text("风险是否已消除") == "是"
+
+    @cached_property
+    def in_school(self) -> pd.Series:
+        return ~self.text("在校生状况").isin(NOT_IN_SCHOOL)
+
+    @cached_property
+    def per_capita_income(self) -> pd.Series:
+        return self.money("人均纯收入（元）")
