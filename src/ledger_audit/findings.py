@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 
 import pandas as pd
+from .frame import TEXT
 
 FINDING_COLUMNS = (
     "problem_id",    # stable across quarters: rule ID + entity key (see problem_ids)
@@ -37,7 +38,7 @@ SEVERITY_ORDER = {"错误": 0, "警告": 1, "提示": 2}
 
 
 def empty_findings() -> pd.DataFrame:
-    return pd.DataFrame({column: pd.Series(dtype="string") for column in FINDING_COLUMNS})
+    return pd.DataFrame({column: pd.Series(dtype=TEXT) for column in FINDING_COLUMNS})
 
 
 def problem_ids(rule_ids: pd.Series, entity_keys: pd.Series) -> pd.Series:
@@ -48,12 +49,12 @@ def problem_ids(rule_ids: pd.Series, entity_keys: pd.Series) -> pd.Series:
     finding, not per ledger row.
     """
     digests = [hashlib.sha1(f"{r}|{k}".encode()).hexdigest()[:10] for r, k in zip(rule_ids, entity_keys)]
-    return rule_ids.str.cat(pd.Series(digests, index=rule_ids.index, dtype="string"), sep="-")
+    return rule_ids.str.cat(pd.Series(digests, index=rule_ids.index, dtype=TEXT), sep="-")
 
 
 def source_text(file: pd.Series, sheet: pd.Series, row: pd.Series) -> pd.Series:
     """file:sheet:row for each row (sheet is empty for CSV, giving file::row)."""
-    return file.astype("string") + ":" + sheet.astype("string") + ":" + row.astype("string")
+    return file.astype(TEXT) + ":" + sheet.astype(TEXT) + ":" + row.astype(TEXT)
 
 
 def parse_sources(text: str) -> list[dict]:

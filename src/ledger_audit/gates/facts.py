@@ -15,11 +15,12 @@ import pandas as pd
 from stdnum import numdb
 
 from ..config import AuditConfig
+from ..frame import TEXT
 
 # GB 11643-1999 / ISO 7064 MOD 11-2: weights of the 17 digits and the check character per remainder.
 ID_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
 ID_CHECK_CHARS = np.array(list("10X98765432"))
-ID_PATTERN = r"\d{17}[\dX]"
+ID_PATTERN = "[0-9]{17}[0-9X]"   # [0-9], not \d: keeps pandas on pyarrow's RE2
 NOT_IN_SCHOOL = ("", "学龄前儿童", "学前教育")
 ABLE_BODIED = ("普通劳动力", "技能劳动力")
 NO_LABOUR = ("丧失劳动力", "无劳动力")
@@ -32,19 +33,19 @@ def check_characters(first17: pd.Series) -> pd.Series:
     numpy version runs on whole columns and tests/test_facts.py checks that both always agree.
     Rows that are not 17 digits get "".
     """
-    valid = first17.str.fullmatch(r"\d{17}").fillna(False).to_numpy(dtype=bool)
+    valid = first17.str.fullmatch("[0-9]{17}").fillna(False).to_numpy(dtype=bool)
     digits = np.frombuffer("".join(first17[valid].tolist()).encode("ascii"), dtype=np.uint8)
     digits = (digits - ord("0")).reshape(-1, 17).astype(np.int64)
     result = np.full(len(first17), "", dtype=object)
     result[valid] = ID_CHECK_CHARS[(digits @ ID_WEIGHTS) % 11]
-    return pd.Series(result, index=first17.index, dtype="string")
+    return pd.Series(result, index=first17.index, dtype=TEXT)
 
 
 def upgrade_to_18(id_text: pd.Series) -> pd.Series:
     """18-character form of an ID: 15-digit (pre-1999) IDs get "19" inserted and their check
     character; 残疾人证 numbers (20 or 22 characters) keep their first 18; others unchanged."""
     ids = id_text.str.upper()
-    is15 = ids.str.fullmatch(r"\d{15}").fillna(False)
+    is15 = ids.str.fullmatch("[0-9]{15}").fillna(False)
     first17 = ids.str[:6] + "19" + ids.str[6:15]
     upgraded = ids.where(~is15, first17 + check_characters(first17.where(is15, "")))
     long_form = upgraded.str.len().isin([20, 22]) & upgraded.str[:18].str.fullmatch(ID_PATTERN).fillna(False)
@@ -81,8 +82,8 @@ class Facts:
     def text(self, column: str) -> pd.Series:
         """A canonical column as text, or all "" when the ledger lacks it."""
         if column in self.ledger.columns:
-            return self.ledger[column].astype("string").fillna("")
-        return pd.Series("", index=self.ledger.index, dtype="string")
+            return self.ledger[column].astype(TEXT).fillna("")
+        return pd.Series("", index=self.ledger.index, dtype=TEXT)
 
     def money(self, column: str) -> pd.Series:
         """A numeric column as float (NaN where empty or not a number)."""
@@ -129,7 +130,7 @@ class Facts:
     def sex_from_id(self) -> pd.Series:
         digit = pd.to_numeric(self.id18.where(self.id_well_formed).str[16], errors="coerce")
         return pd.Series(np.where(digit.isna(), "", np.where(digit % 2 == 1, "男", "女")),
-                         index=self.ledger.index, dtype="string")
+                         index=self.ledger.index, dtype=TEXT)
 
     @cached_property
     def birth_date(self) -> pd.Series:

@@ -1,0 +1,77 @@
+"""Find the header row(s) below any title rows and map header texts to canonical field names."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..catalog import FieldSpec
+
+HEADER_SCAN_ROWS = 30
+MIN_HEADER_MATCHES = 3
+INVISIBLE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
+UNIT_SUFFIX = re.compile(r"\((元|万元|人|个|月|岁)\)$")
+
+
+def header_key(text: str) -> str:
+    """The form header texts are compared in: full-width → half-width (NFKC), no spaces of any
+    kind, no trailing unit like (元)."""
+    text = INVISIBLE.sub("", unicodedata.normalize("NFKC", str(text)))
+    return UNIT_SUFFIX.sub("", text)
+
+
+@dataclass(frozen=True)
+class ColumnMatch:
+    canonical: str
+    inverted: bool = False      # 住房是否安全 → 是否危房户 with yes/no swapped
+    folded_code: str = ""       # a 帮扶措施 category column: non-empty cell means this code applies
+
+
+def alias_index(fields: dict[str, FieldSpec], fold_codes: dict[str, tuple[str, ...]]) -> dict[str, ColumnMatch]:
+    """header key → what the column is. `fold_codes` maps a multi-code field to the codes that may
+    appear as one column each (帮扶措施: 产业帮扶, 就业帮扶 …)."""
+    index: dict[str, ColumnMatch] = {}
+    for field_name, codes in fold_codes.items():
+        for code in codes:
+            index[header_key(code)] = ColumnMatch(field_name, folded_code=code)
+    for spec in fields.values():
+        for alias in spec.inverted_aliases:
+            index[header_key(alias)] = ColumnMatch(spec.name, inverted=True)
+        for alias in (spec.name, *spec.aliases):
+            index[header_key(alias)] = ColumnMatch(spec.name)
+    return index
+
+
+@dataclass(frozen=True)
+class HeaderLayout:
+    rows: tuple[int, ...]          # Excel row numbers forming the header (one or two)
+    names: dict[int, str]          # column position → flattened header text (leaf wins)
+    matches: int
+
+
+def find_header(cells: pd.DataFrame, index: dict[str, ColumnMatch]) -> HeaderLayout | None:
+    """The header is the row (among the first 30) with the most known field names; a row directly
+    above or below that names fields in columns the best row leaves empty or groups (merged
+    two-level header, e.g. 家庭收入情况 over 工资性收入 …) belongs to it."""
+    top = cells.head(HEADER_SCAN_ROWS)
+    known = top.apply(lambda column: column.map(lambda text: header_key(text) in index if text else False))
+    scores = known.sum(axis=1)
+    if scores.empty or scores.max() < MIN_HEADER_MATCHES:
+        return None
+    best = int(scores.idxmax())
+    rows = [best]
+    below, above = best + 1, best - 1
+    if below in known.index and (known.loc[below] & ~known.loc[best]).sum() >= 1:
+        rows.append(below)
+    elif above in known.index and (known.loc[above] & (cells.loc[best] == "")).sum() >= 1:
+        rows.insert(0, above)
+    block = cells.loc[rows]
+    names = {}
+    for position in cells.columns:
+        texts = [t for t in block[position].tolist() if t.strip()]
+        if texts:
+            names[position] = texts[-1].strip()   # the lowest non-empty header cell: the leaf wins
+    return HeaderLayout(tuple(rows), names, int(known.loc[rows].any(axis=0).sum()))

@@ -1,0 +1,224 @@
+"""Step 2 of the flow: raw sheets → one canonical frame (frame.py) per ledger or roster.
+
+    load_ledger([Path("台账.xlsx")], catalog)       → LoadedTable (one row per person)
+    load_roster("医保", Path("参保.xlsx"), catalog)  → LoadedTable (one row per roster row)
+
+Several files and several sheets are concatenated; a 户 sheet (household fields, no person
+columns) is joined onto the 人 sheets by 户编号. Blank, subtotal and signature rows are dropped and
+counted. Unknown columns are kept under their own header and passed through to the reports.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..catalog import Catalog, FieldSpec
+from ..errors import AuditInputError
+from ..frame import ID_STORED_AS_NUMBER, META_COLUMNS, SOURCE_FILE, SOURCE_ROW, SOURCE_SHEET, TEXT, LoadedTable, LoadReport
+from ..read.sheets import RawSheet, read_sheets
+from .header import ColumnMatch, HeaderLayout, alias_index, find_header, header_key
+from .values import invert_yes_no, normalise_column
+
+SUBTOTAL = re.compile(r"^(合计|总计|小计|共计)")
+SIGNATURE = re.compile(r"^(填表人|填报人|审核人|负责人|单位负责人|制表人|制表|填报日期|填表日期|审核日期|备注[:：])")
+PERSON_COLUMNS = ("姓名", "证件号码")
+ID_COLUMNS = ("证件号码", "户主证件号码")
+LEADING_COLUMNS = 5
+
+
+def load_ledger(paths: list[Path], catalog: Catalog) -> LoadedTable:
+    fold = {"帮扶措施": catalog.codes["帮扶措施"].values}
+    table = _load("ledger", paths, catalog.fields, catalog, fold)
+    _require(table, catalog.fields, catalog.required_one_of)
+    return table
+
+
+def load_roster(department: str, path: Path, catalog: Catalog) -> LoadedTable:
+    spec = catalog.rosters[department]
+    table = _load(department, [path], spec.fields, catalog, {})
+    _require(table, spec.fields, {})
+    return table
+
+
+def _load(role: str, paths: list[Path], fields: dict[str, FieldSpec], catalog: Catalog,
+          fold: dict[str, tuple[str, ...]]) -> LoadedTable:
+    report = LoadReport(role=role)
+    index = alias_index(fields, fold)
+    frames = []
+    for path in paths:
+        path = Path(path)
+        sheets = read_sheets(path)
+        report.files.append(path.name)
+        report.sha256[str(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
+        canonical = [f for f in (_canonical_sheet(s, index, fields, catalog, report) for s in sheets) if f is not None]
+        if not canonical:
+            raise AuditInputError(
+                f"未找到表头行：在工作表 {'、'.join(s.sheet or '(CSV)' for s in sheets) or '(无)'} 的前 30 行中"
+                "都没有找到台账的列名（如 姓名、证件号码、户编号）。", file=path.name,
+                hint="确认选择的是台账或部门名单文件；如列名与常见写法不同，可在 schemas/ 的别名表中补充。")
+        frames.extend(_join_household_sheets(canonical))
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if frame.empty:
+        raise AuditInputError("工作簿中没有数据行（只有表头或全部为空行）。", file=", ".join(report.files),
+                              hint="确认导出时选中了数据；空白模板无需审核。")
+    frame = _finish(frame, fields)
+    report.rows = len(frame)
+    report.missing = [name for name in fields if name not in frame.columns]
+    report.extra = [c for c in frame.columns if c not in fields and c not in META_COLUMNS]
+    return LoadedTable(frame, report)
+
+
+def _canonical_sheet(sheet: RawSheet, index: dict[str, ColumnMatch], fields: dict[str, FieldSpec],
+                     catalog: Catalog, report: LoadReport) -> pd.DataFrame | None:
+    layout = find_header(sheet.cells, index)
+    where = f"{sheet.file}:{sheet.sheet}" if sheet.sheet else sheet.file
+    if layout is None:
+        report.dropped[f"无表头的工作表（{where}）"] = len(sheet.cells)
+        return None
+    report.sheets.append(where)
+    body = sheet.cells.loc[sheet.cells.index > max(layout.rows), list(layout.names)]
+    body = _drop_ordinal_row(body, report)
+    # Finding the numeric ID cells re-reads the sheet XML (mostly zlib, which releases the GIL):
+    # do it on the second core while the columns are normalised.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        numeric_id_rows = pool.submit(_numeric_id_rows, sheet, layout, index)
+        frame = _drop_non_data_rows(_map_columns(body, layout, index, fields, catalog, report), report)
+        frame[ID_STORED_AS_NUMBER] = np.isin(frame.index.to_numpy(dtype=np.int64), numeric_id_rows.result())
+    frame[SOURCE_FILE] = sheet.file
+    frame[SOURCE_SHEET] = sheet.sheet
+    frame[SOURCE_ROW] = frame.index.to_numpy(dtype=np.int64)
+    _show_numbers_as_excel_does(frame)
+    return frame.reset_index(drop=True)
+
+
+def _drop_ordinal_row(body: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
+    """Government forms often number the columns (1, 2, 3 …) on the row under the header."""
+    if body.empty:
+        return body
+    first = body.iloc[0].str.strip()
+    filled = first[first != ""]
+    if len(filled) >= 3 and filled.str.fullmatch("[0-9]+").all() and \
+            (pd.to_numeric(filled).diff().dropna() == 1).all():
+        report.dropped["列序号行"] = report.dropped.get("列序号行", 0) + 1
+        return body.iloc[1:]
+    return body
+
+
+def _drop_non_data_rows(frame: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
+    """Drop blank, subtotal and signature rows (counted by reason). Subtotal and signature texts
+    stand in the first columns, so only those are searched."""
+    blank = (frame == "").all(axis=1)
+    first = frame.iloc[:, :LEADING_COLUMNS]
+    subtotal = first.apply(lambda column: column.str.match(SUBTOTAL.pattern)).any(axis=1) & ~blank
+    signature = first.apply(lambda column: column.str.match(SIGNATURE.pattern)).any(axis=1) & ~blank & ~subtotal
+    for reason, mask in (("空行", blank), ("合计行", subtotal), ("签名/备注行", signature)):
+        if mask.any():
+            report.dropped[reason] = report.dropped.get(reason, 0) + int(mask.sum())
+    return frame[~(blank | subtotal | signature)].copy()
+
+
+def _map_columns(body: pd.DataFrame, layout: HeaderLayout, index: dict[str, ColumnMatch],
+                 fields: dict[str, FieldSpec], catalog: Catalog, report: LoadReport) -> pd.DataFrame:
+    """Rename to canonical names, fold multi-column forms, normalise values; unknown columns keep
+    their header and pass through (cleaned). The index (Excel row numbers) is kept."""
+    columns: dict[str, pd.Series] = {}
+    folded: dict[str, list[pd.Series]] = {}
+    for position, header in layout.names.items():
+        match = index.get(header_key(header))
+        raw = body[position]
+        if match is None:
+            name = header_key(header) or f"列{position + 1}"
+            columns[name if name not in columns else f"{name}.{position + 1}"] = normalise_column(raw, None, catalog)
+            continue
+        report.mapped.setdefault(match.canonical, header)
+        spec = fields[match.canonical]
+        if match.folded_code:
+            applied = ~normalise_column(raw, None, catalog).isin(["", "否", "无", "0", "×"])
+            folded.setdefault(match.canonical, []).append(applied.map({True: match.folded_code, False: ""}).astype(TEXT))
+            continue
+        value = normalise_column(raw, spec, catalog)
+        if match.inverted:
+            value = invert_yes_no(value)
+        if spec.type == "multi_code" and match.canonical in columns:
+            folded.setdefault(match.canonical, []).append(value)
+        elif match.canonical in columns:
+            columns[f"{header_key(header)}.{position + 1}"] = value   # a duplicate header: keep, pass through
+        else:
+            columns[match.canonical] = value
+    for name, parts in folded.items():
+        pieces = ([columns[name]] if name in columns else []) + parts
+        combined = pieces[0]
+        for piece in pieces[1:]:
+            combined = combined.str.cat(piece, sep="、")
+        columns[name] = normalise_column(combined, fields[name], catalog)   # drops the empty parts
+    return pd.DataFrame(columns, index=body.index)
+
+
+def _numeric_id_rows(sheet: RawSheet, layout: HeaderLayout, index: dict[str, ColumnMatch]) -> np.ndarray:
+    """Excel rows whose ID cell is stored as a number (rule G1-006)."""
+    positions = [p for p, h in layout.names.items()
+                 if (m := index.get(header_key(h))) and m.canonical in ID_COLUMNS]
+    return sheet.numeric_rows(positions[0]) if positions else np.array([], dtype=np.int64)
+
+
+def _show_numbers_as_excel_does(frame: pd.DataFrame) -> None:
+    """A numeric ID cell keeps only 15 significant digits; fastexcel prints the float's exact value
+    (…010944). Show what the person sees in Excel (…011000) so the G1-006 message quotes it."""
+    flagged = frame[ID_STORED_AS_NUMBER].to_numpy()
+    for column in (c for c in ID_COLUMNS if c in frame.columns):
+        values = frame.loc[flagged, column]
+        numeric = pd.to_numeric(values, errors="coerce").dropna()
+        frame.loc[numeric.index, column] = [format(Decimal(f"{v:.15g}"), "f") for v in numeric]
+
+
+def _join_household_sheets(frames: list[pd.DataFrame]) -> list[pd.DataFrame]:
+    """A 户 sheet has 户编号 but no person columns: join its household fields onto the person sheets."""
+    households = [f for f in frames if "户编号" in f.columns and not any(c in f.columns for c in PERSON_COLUMNS)]
+    persons = [f for f in frames if not any(f is h for h in households)]
+    if not households or not persons:
+        return frames
+    household = pd.concat(households, ignore_index=True).drop(columns=list(META_COLUMNS))
+    household = household.drop_duplicates("户编号")
+    joined = []
+    for person in persons:
+        extra = [c for c in household.columns if c not in person.columns or c == "户编号"]
+        joined.append(person.merge(household[extra], on="户编号", how="left"))
+    return joined
+
+
+def _finish(frame: pd.DataFrame, fields: dict[str, FieldSpec]) -> pd.DataFrame:
+    """Canonical columns first in catalogue order, then pass-through columns, then the meta columns."""
+    canonical = [name for name in fields if name in frame.columns]
+    extra = [c for c in frame.columns if c not in fields and c not in META_COLUMNS]
+    frame = frame[canonical + extra + list(META_COLUMNS)].copy()
+    text_columns = canonical + extra
+    frame[text_columns] = frame[text_columns].astype(TEXT).fillna("")
+    frame[SOURCE_ROW] = frame[SOURCE_ROW].astype("int64")
+    frame[ID_STORED_AS_NUMBER] = frame[ID_STORED_AS_NUMBER].fillna(False).astype(bool)
+    return frame
+
+
+def _require(table: LoadedTable, fields: dict[str, FieldSpec], one_of: dict[str, tuple[str, ...]]) -> None:
+    present = set(table.frame.columns)
+    missing = [name for name, spec in fields.items() if spec.required == "R" and name not in present]
+    missing += [f"{'或'.join(options)}（{group}，至少一列）" for group, options in one_of.items()
+                if not present.intersection(options)]
+    if not missing:
+        return
+    found = [c for c in table.report.mapped.values()] + table.report.extra
+    closest = []
+    for name in missing:
+        guess = difflib.get_close_matches(name.split("（")[0], table.report.extra, n=1, cutoff=0.4)
+        closest.append(f"{name}" + (f"（最接近的列：「{guess[0]}」）" if guess else ""))
+    raise AuditInputError(
+        f"缺少必需的列：{'；'.join(closest)}。\n找到的列：{'、'.join(found)}。",
+        file="、".join(table.report.files), sheet="、".join(table.report.sheets) or None,
+        hint="在工作簿中补上这些列；若只是列名写法不同，可在 schemas/fields.toml 的 aliases 中加入该写法。")

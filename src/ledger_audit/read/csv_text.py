@@ -1,0 +1,70 @@
+"""CSV files as a grid of text cells: UTF-8 (with or without BOM) or GBK/GB18030, detected, never
+guessed silently. A file mixing both encodings is refused: decoding it either way corrupts names."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import AuditInputError
+
+# In a CSV an ID typed into Excel as a number and then exported looks like one of these.
+NUMERIC_TEXT = re.compile(r"^\d+(\.\d+)?([eE][+-]?\d+)?$")
+
+
+def decode_text(path: Path) -> str:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    if _has_utf8_lines(data):
+        raise AuditInputError("CSV 文件中混杂了 UTF-8 和 GBK 两种编码，无法可靠读取（姓名会出现乱码）。",
+                              file=path.name, hint="用 Excel 打开后另存为「CSV UTF-8（逗号分隔）」或 .xlsx 再运行。")
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise AuditInputError("CSV 文件既不是 UTF-8 也不是 GBK 编码，无法读取。", file=path.name,
+                              hint="用 Excel 或 WPS 打开后另存为「CSV UTF-8（逗号分隔）」或 .xlsx 再运行。") from None
+
+
+def _has_utf8_lines(data: bytes) -> bool:
+    """True when some non-ASCII lines are valid UTF-8 while the file as a whole is not."""
+    for line in data.splitlines():
+        if max(line, default=0) > 0x7F:
+            try:
+                line.decode("utf-8")
+                return True
+            except UnicodeDecodeError:
+                continue
+    return False
+
+
+def _separator(text: str) -> str:
+    """Comma unless the first lines clearly use tabs or semicolons (some exports do)."""
+    head = text[:4096]
+    return max((",", "\t", ";"), key=head.count)
+
+
+def read_csv_grid(path: Path):
+    from .sheets import RawSheet  # RawSheet lives with the Excel reader; imported here to avoid a cycle
+
+    text = decode_text(path)
+    try:
+        frame = pd.read_csv(io.StringIO(text), header=None, dtype=str, keep_default_na=False,
+                            skip_blank_lines=False, sep=_separator(text))
+    except (pd.errors.ParserError, ValueError) as error:
+        raise AuditInputError(f"CSV 格式有误（{error}）。", file=path.name,
+                              hint="检查分隔符和引号是否成对；或用 Excel 打开后另存为 .xlsx。") from None
+    frame.index = pd.RangeIndex(1, len(frame) + 1)
+    frame = frame.astype(TEXT).fillna("")
+
+    def numeric_rows(column: int) -> np.ndarray:
+        values = frame[column].str.strip()
+        return frame.index[values.str.fullmatch(NUMERIC_TEXT.pattern) & values.str.contains(r"[.eE]")].to_numpy()
+
+    return RawSheet(path.name, "", frame, numeric_rows)

@@ -1,0 +1,144 @@
+"""Step 1 of the flow: open a workbook or CSV and return its sheets as grids of text cells.
+
+Nothing is interpreted here except the file format: cells stay text ("" when empty), each grid row
+keeps its 1-based Excel row number, and for the ID column(s) we can ask which cells were *numbers*
+in the file (rule G1-006: an 18-digit ID typed into a General cell loses its last digits, and that
+must be reported, not silently turned back into a string).
+
+Excel is read with fastexcel (measured on 10^5 rows × 37 columns: fastexcel 3.4 s, python-calamine
+4.8 s, openpyxl 35 s). fastexcel renders numeric cells as text, so for .xlsx the numeric ID cells are
+found by scanning the sheet XML of that one column; .xls files (≤ 65 536 rows) use python-calamine's
+typed values.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+from xml.etree import ElementTree
+
+import fastexcel
+import numpy as np
+import pandas as pd
+import python_calamine
+
+from ..errors import AuditInputError
+from .csv_text import read_csv_grid
+from .file_kind import FileKind, detect_file_kind
+from ..frame import TEXT
+
+# A sheet XML larger than this (uncompressed) is refused before parsing: a real county ledger of
+# 10^5 rows is ~200 MB; a zip bomb is many GB.
+MAX_SHEET_XML_BYTES = 4 * 1024**3
+MAX_COMPRESSION_RATIO = 200
+
+
+@dataclass
+class RawSheet:
+    """One sheet as text. `cells` has columns 0..n-1 (absolute column positions, A = 0) and an index
+    of 1-based Excel row numbers."""
+
+    file: str
+    sheet: str
+    cells: pd.DataFrame
+    numeric_rows: Callable[[int], np.ndarray]   # absolute column → Excel rows holding a number
+
+
+def read_sheets(path: Path) -> list[RawSheet]:
+    """All visible sheets of a workbook, or the one grid of a CSV file."""
+    kind = detect_file_kind(path)
+    if kind is FileKind.CSV:
+        return [read_csv_grid(path)]
+    if kind is FileKind.XLSX:
+        _refuse_zip_bomb(path)
+    return _read_excel(path, kind)
+
+
+def _read_excel(path: Path, kind: FileKind) -> list[RawSheet]:
+    try:
+        reader = fastexcel.read_excel(str(path))
+        visible = _visible_sheet_names(path)
+    except Exception as error:  # fastexcel raises its own exception classes for broken files
+        raise AuditInputError(f"无法打开该工作簿，文件可能已损坏（{error}）。", file=path.name,
+                              hint="用 Excel 或 WPS 打开后另存为 .xlsx 再试。") from None
+    numeric = _xlsx_numeric_rows if kind is FileKind.XLSX else _calamine_numeric_rows
+    sheets = []
+    for name in visible:
+        try:
+            sheet = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
+            frame = sheet.to_pandas()
+            positions = [column.absolute_index for column in sheet.available_columns()]
+        except Exception as error:
+            raise AuditInputError(f"无法读取该工作表（{error}）。", file=path.name, sheet=name,
+                                  hint="检查工作表是否损坏，或将其复制到新工作簿后再试。") from None
+        frame.columns = positions
+        frame.index = pd.RangeIndex(1, len(frame) + 1)
+        sheets.append(RawSheet(path.name, name, frame.astype(TEXT).fillna(""),
+                               lambda column, _name=name: numeric(path, _name, column)))
+    return sheets
+
+
+def _visible_sheet_names(path: Path) -> list[str]:
+    workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+    return [m.name for m in workbook.sheets_metadata
+            if m.visible == python_calamine.SheetVisibleEnum.Visible
+            and m.typ == python_calamine.SheetTypeEnum.WorkSheet]
+
+
+def _refuse_zip_bomb(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                ratio = info.file_size / max(info.compress_size, 1)
+                if info.file_size > MAX_SHEET_XML_BYTES or (info.file_size > 10**8 and ratio > MAX_COMPRESSION_RATIO):
+                    raise AuditInputError(
+                        f"工作簿中的「{info.filename}」解压后达 {info.file_size / 1024**3:.1f} GB，"
+                        "超出台账的合理大小，疑似损坏或恶意文件，已拒绝读取。", file=path.name,
+                        hint="确认文件来源；如确为台账，请按乡镇拆分后分别审核。")
+    except zipfile.BadZipFile:
+        raise AuditInputError("文件扩展名是 .xlsx，但内容不是有效的 Excel 工作簿（压缩包已损坏）。",
+                              file=path.name, hint="重新从系统导出或用 Excel 另存为 .xlsx。") from None
+
+
+def column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def _xlsx_numeric_rows(path: Path, sheet: str, column: int) -> np.ndarray:
+    """Excel rows whose cell in `column` is stored as a number: a `<c>` element without a `t`
+    attribute (or t="n"). Scans only that column's cells in the sheet XML (~1.4 s per 10^5 rows)."""
+    with zipfile.ZipFile(path) as archive:
+        data = archive.read(_sheet_xml_path(archive, sheet))
+    # A cell is <c r="E5" s="3" t="s">: no t (or t="n") means a number.
+    pattern = re.compile(rb'<c r="' + column_letter(column).encode() + rb'(\d+)"(?: (?:s="\d+"|t="n"|cm="\d+"))*/?>')
+    return np.fromiter(map(int, pattern.findall(data)), dtype=np.int64)
+
+
+def _sheet_xml_path(archive: zipfile.ZipFile, sheet: str) -> str:
+    """Resolve a sheet name to its XML part through workbook.xml and its relationships."""
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    rel_id = next(s.get(rel) for s in workbook.iter(f"{main}sheet") if s.get("name") == sheet)
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    target = next(r.get("Target") for r in rels if r.get("Id") == rel_id)
+    return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+
+
+def _calamine_numeric_rows(path: Path, sheet: str, column: int) -> np.ndarray:
+    workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+    grid = workbook.get_sheet_by_name(sheet)
+    first_row, first_column = grid.start or (0, 0)
+    rows = grid.to_python(skip_empty_area=False)
+    index = column - first_column
+    numbers = [first_row + i + 1 for i, row in enumerate(rows)
+               if 0 <= index < len(row) and isinstance(row[index], (int, float)) and not isinstance(row[index], bool)]
+    return np.array(numbers, dtype=np.int64)
