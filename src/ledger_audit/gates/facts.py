@@ -106,6 +106,15 @@ class Facts:
         return self.text("户编号")
 
     @cached_property
+    def head_name(self) -> pd.Series:
+        """户主姓名: the column when filled, else the name on the household's 户主 row."""
+        heads = self.ledger.loc[self.text("与户主关系") == "户主"]
+        by_household = pd.Series(heads["姓名"].to_numpy(), index=heads["户编号"].to_numpy()) if len(heads) else pd.Series(dtype=TEXT)
+        from_rows = self.household_id.map(by_household[~by_household.index.duplicated()]).astype(TEXT).fillna("")
+        column = self.text("户主姓名")
+        return column.where(column != "", from_rows)
+
+    @cached_property
     def active(self) -> pd.Series:
         """Persons counted as members: 人员状态 正常 or empty (死亡/迁出 are skipped by person rules)."""
         return self.text("人员状态").isin(["", "正常"])

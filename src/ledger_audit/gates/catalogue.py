@@ -1,0 +1,3 @@
+"""Importing this module registers every rule, in gate order. Add a new rule module here."""
+
+from . import g1_entry  # noqa: F401

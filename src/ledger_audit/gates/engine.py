@@ -1,0 +1,172 @@
+"""The gates engine: the one boundary between rules and Pandera.
+
+Each gate (G1 … G5) becomes a Pandera `DataFrameSchema` built at run time from schemas/: the G1
+code-list checks come from the field definitions (one `Column` check named G1-008 per coded field),
+every registered rule becomes a wide check named by its rule ID. Validation is lazy, and Pandera's
+failure cases (check name + row index) are turned into the findings frame.
+
+Why a narrow frame: Pandera reports a failing wide check by melting every failing row × every
+column of the validated frame. The rules read the full ledger through the RuleContext, so the
+schema validates only the row index (`_row`), and the failure-case report stays one row per
+failing row instead of 50.
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+from ..catalog import GATES, Catalog, RuleSpec
+from ..config import AuditConfig
+from ..findings import FINDING_COLUMNS, SOURCE_SEPARATOR, empty_findings, problem_ids, source_text, sort_findings
+from ..frame import SOURCE_FILE, SOURCE_ROW, SOURCE_SHEET, TEXT, LoadedTable
+from ..report.masking import mask_id_number, mask_phone
+from . import catalogue  # noqa: F401 - importing it registers every rule
+from .facts import Facts
+from .rule import RULES, RegisteredRule, RuleContext, Violations
+
+NOT_RUN = ("rule_id", "reason")
+ROW_KEY = "_row_position"
+PHONE_PLACEHOLDERS = ("户联系电话", "帮扶责任人联系电话", "联系电话")
+
+
+@dataclass
+class GateOutcome:
+    findings: pd.DataFrame
+    rules_not_run: pd.DataFrame
+
+
+def build_context(ledger: LoadedTable, rosters: dict[str, LoadedTable], config: AuditConfig,
+                  catalog: Catalog, previous_ledger: LoadedTable | None = None) -> RuleContext:
+    frame = ledger.frame.reset_index(drop=True)
+    return RuleContext(
+        ledger=frame, facts=Facts(frame, config), config=config, catalog=catalog,
+        rosters={dept: table.frame for dept, table in rosters.items()},
+        previous_ledger=previous_ledger.frame if previous_ledger is not None else None,
+    )
+
+
+def run_gates(ctx: RuleContext, gates: tuple[str, ...] | None = None) -> GateOutcome:
+    """Run every rule of the chosen gates (all by default) that can run; list the others with why."""
+    wanted = [r for r in RULES.values() if gates is None or r.rule_id[:2] in gates]
+    runnable, not_run = [], []
+    for registered in sorted(wanted, key=lambda r: r.rule_id):
+        reason = _why_not_run(registered, ctx)
+        (not_run.append((registered.rule_id, reason)) if reason else runnable.append(registered))
+    results: dict[str, Violations] = {}
+    failures = _validate(runnable, ctx, results)
+    parts = [_findings_for(ctx, ctx.catalog.rules[rule_id], results[rule_id], rows)
+             for rule_id, rows in failures.items()]
+    findings = pd.concat(parts, ignore_index=True) if parts else empty_findings()
+    return GateOutcome(sort_findings(findings), pd.DataFrame(not_run, columns=list(NOT_RUN)))
+
+
+def _why_not_run(registered: RegisteredRule, ctx: RuleContext) -> str | None:
+    if registered.rule_id in ctx.config.disabled_rules:
+        return "配置中已停用"
+    if registered.rule_id not in ctx.catalog.rules:
+        return "schemas/rules/ 中没有该规则的说明"
+    if registered.needs_roster and registered.needs_roster not in ctx.rosters:
+        return f"未提供{registered.needs_roster}名单"
+    if registered.needs_previous_ledger and ctx.previous_ledger is None:
+        return "未提供上季度台账（--previous-ledger）"
+    missing = [c for c in registered.needs if c not in ctx.ledger.columns]
+    return f"缺少列：{'、'.join(missing)}" if missing else None
+
+
+def _validate(rules: list[RegisteredRule], ctx: RuleContext, results: dict[str, Violations]) -> dict[str, pd.Index]:
+    """Validate the narrow frame against one schema per gate; return failing row positions per rule."""
+    narrow = pd.DataFrame({ROW_KEY: range(len(ctx.ledger))})
+    failures: dict[str, pd.Index] = {}
+    for gate in GATES:
+        checks = [pa.Check(_check_function(r, ctx, results), name=r.rule_id) for r in rules if r.rule_id[:2] == gate]
+        if not checks:
+            continue
+        schema = pa.DataFrameSchema({ROW_KEY: pa.Column(int)}, checks=checks, name=f"{gate} {GATES[gate]}")
+        try:
+            schema.validate(narrow, lazy=True)
+        except SchemaErrors as errors:
+            cases = errors.failure_cases
+            for rule_id, rows in cases.groupby("check")["index"]:
+                failures[str(rule_id)] = pd.Index(sorted(rows.astype(int).unique()))
+    return failures
+
+
+def _check_function(registered: RegisteredRule, ctx: RuleContext, results: dict[str, Violations]):
+    def check(frame: pd.DataFrame) -> pd.Series:
+        violations = registered.function(ctx)
+        results[registered.rule_id] = violations
+        return ~violations.mask.reindex(frame.index, fill_value=False).astype(bool)
+    return check
+
+
+def _findings_for(ctx: RuleContext, spec: RuleSpec, violations: Violations, rows: pd.Index) -> pd.DataFrame:
+    """One finding per person row, or per household / village with the sources of all its rows."""
+    ledger = ctx.ledger.iloc[rows]
+    values = pd.DataFrame({k: v.iloc[rows] if len(v) == len(ctx.ledger) else v.reindex(rows)
+                           for k, v in violations.values.items()}, index=ledger.index)
+    detail = pd.concat([ledger, values.drop(columns=[c for c in values.columns if c in ledger.columns])], axis=1)
+    detail["_source"] = source_text(ledger[SOURCE_FILE], ledger[SOURCE_SHEET], ledger[SOURCE_ROW])
+    detail["_entity"] = _entity_keys(ctx, spec.entity, rows)
+    detail["_severity"] = (violations.severity.iloc[rows] if violations.severity is not None
+                           else pd.Series(spec.severity, index=ledger.index))
+    detail["_message"] = render_message(spec.message, detail, ctx.config.mask)
+    if spec.entity in ("household", "village"):
+        sources = detail.groupby("_entity", sort=False)["_source"].agg(SOURCE_SEPARATOR.join)
+        detail = detail.drop_duplicates("_entity").set_index("_entity", drop=False)
+        detail["_source"] = sources
+    return _finding_rows(ctx, spec, detail)
+
+
+def _entity_keys(ctx: RuleContext, entity: str, rows: pd.Index) -> pd.Series:
+    facts = ctx.facts
+    if entity == "household":
+        return facts.household_id.iloc[rows]
+    if entity == "village":
+        return facts.text("乡镇").iloc[rows] + "/" + facts.text("行政村").iloc[rows]
+    person = facts.id18.iloc[rows]
+    fallback = facts.household_id.iloc[rows] + "/" + facts.text("姓名").iloc[rows]
+    return person.where(person != "", fallback)
+
+
+def _finding_rows(ctx: RuleContext, spec: RuleSpec, detail: pd.DataFrame) -> pd.DataFrame:
+    config = ctx.config
+    override = config.severity_overrides.get(spec.rule_id)
+    severity = pd.Series(override, index=detail.index) if override else detail["_severity"]
+    days = pd.to_numeric(severity.map(config.thresholds.deadline_days), errors="coerce")
+    deadline = (pd.Timestamp(config.as_of) + pd.to_timedelta(days, unit="D")).dt.strftime("%Y-%m-%d").fillna("")
+    person = spec.entity == "person"
+    column = lambda name: detail[name] if name in detail.columns else pd.Series("", index=detail.index)  # noqa: E731
+    findings = pd.DataFrame({
+        "rule_id": spec.rule_id, "gate": spec.gate, "severity": severity, "title": spec.title,
+        "unit": spec.unit, "assist_unit": spec.assist_unit,
+        "town": column("乡镇"), "village": column("行政村"),
+        "household_id": column("户编号") if spec.entity != "village" else "",
+        "head_name": ctx.facts.head_name.reindex(detail.index) if "户编号" in detail.columns and spec.entity != "village" else "",
+        "name": column("姓名") if person else "", "id_number": column("证件号码") if person else "",
+        "message": detail["_message"], "sources": detail["_source"], "entity_key": detail["_entity"],
+        "deadline": deadline, "status": "未整改", "first_seen": config.quarter,
+    }, index=detail.index)
+    findings["problem_id"] = problem_ids(findings["rule_id"].astype(TEXT), findings["entity_key"].astype(TEXT))
+    return findings[list(FINDING_COLUMNS)].astype(TEXT).reset_index(drop=True)
+
+
+def render_message(template: str, detail: pd.DataFrame, mask: bool) -> pd.Series:
+    """Fill a message template from columns, vectorised: the template is split once into literal
+    text and {placeholders}, and the pieces are concatenated as whole Series."""
+    message = pd.Series("", index=detail.index, dtype=TEXT)
+    for literal, field, _, _ in string.Formatter().parse(template):
+        message = message + literal
+        if field is None:
+            continue
+        value = detail[field].astype(TEXT).fillna("") if field in detail.columns else pd.Series("", index=detail.index, dtype=TEXT)
+        if mask and field in ("证件号码", "户主证件号码"):
+            value = mask_id_number(value)
+        elif mask and field in PHONE_PLACEHOLDERS:
+            value = mask_phone(value)
+        message = message + value.replace("", "（空）")
+    return message

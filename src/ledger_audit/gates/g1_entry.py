@@ -1,0 +1,213 @@
+"""G1 采集录入 (collection and entry): completeness and format, cell by cell.
+
+G1 rules look at one row at a time and apply to every row, whatever its 人员状态: a row that is in
+the ledger must be entered correctly. Where one wrong ID would trip several rules, only the most
+specific one fires (number cell → G1-006; malformed → G1-002; placeholder → G1-007; then
+checksum, birth date and region code).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..frame import ID_STORED_AS_NUMBER, TEXT
+from .facts import check_characters, valid_region_codes
+from .rule import RuleContext, Violations, rule
+
+NUMERIC_ID_TEXT = r"[0-9.]+[eE][+-]?[0-9]+|[0-9]+\.[0-9]+"
+MOBILE = "1[3-9][0-9]{9}"
+LANDLINE = r"(\(?0[0-9]{2,3}\)?-?)[0-9]{7,8}(-[0-9]{1,6})?"
+NON_NEGATIVE = ("工资性收入", "生产经营性收入", "财产性收入", "转移性收入", "生产经营性支出", "合规自付支出", "家庭人口数")
+
+
+def listed(parts: dict[str, tuple[pd.Series, pd.Series | None]], index: pd.Index) -> pd.Series:
+    """One text per row naming the flagged cells: 字段「值」、字段「值」 (or just 字段 where no value
+    is given), vectorised column by column. "" where nothing is flagged."""
+    text = pd.Series("", index=index, dtype=TEXT)
+    for label, (mask, value) in parts.items():
+        shown = label if value is None else label + "「" + value + "」"
+        text = text + pd.Series(np.where(mask, shown + "、", ""), index=index, dtype=TEXT)
+    return text.str.rstrip("、")
+
+
+def _fields_of_type(ctx: RuleContext, *types: str) -> list[str]:
+    return [name for name, spec in ctx.catalog.fields.items() if spec.type in types and name in ctx.ledger.columns]
+
+
+def _id_typed(ctx: RuleContext) -> pd.Series:
+    """The raw ID as typed (upper-case), and whether it is the kind the rules below judge."""
+    return ctx.facts.text("证件号码")
+
+
+def _stored_as_number(ctx: RuleContext) -> pd.Series:
+    typed = _id_typed(ctx)
+    flag = ctx.ledger[ID_STORED_AS_NUMBER] if ID_STORED_AS_NUMBER in ctx.ledger else False
+    return (typed != "") & (typed.str.fullmatch(NUMERIC_ID_TEXT) | flag)
+
+
+def _placeholder(ctx: RuleContext) -> pd.Series:
+    typed = _id_typed(ctx)
+    return typed.str.startswith("999999") | typed.str.fullmatch(r"([0-9])\1*") | typed.str.startswith("123456")
+
+
+def _id_judged(ctx: RuleContext) -> pd.Series:
+    """IDs that G1-003/004/005 judge: well formed, not a number cell, not a placeholder."""
+    return ctx.facts.id_well_formed & ~_stored_as_number(ctx) & ~_placeholder(ctx)
+
+
+@rule("G1-001", needs=("户编号",))
+def required_field_empty(ctx: RuleContext) -> Violations:
+    """A required field is empty (ledger.md: Req R on every row; Req M on rows of monitored
+    households, i.e. 监测对象类别 not empty). One finding per row lists every empty field.
+    A required column that is absent altogether stops loading instead (exit code 3)."""
+    fields = ctx.catalog.fields
+    monitored = ctx.facts.monitored
+    parts = {}
+    for name, spec in fields.items():
+        if name not in ctx.ledger.columns or spec.required not in ("R", "M"):
+            continue
+        empty = ctx.facts.text(name) == ""
+        parts[name] = (empty & monitored if spec.required == "M" else empty, None)
+    empty_fields = listed(parts, ctx.ledger.index)
+    return Violations(empty_fields != "", {"空白字段": empty_fields})
+
+
+@rule("G1-002", needs=("证件号码",))
+def id_number_malformed(ctx: RuleContext) -> Violations:
+    """A 居民身份证 number is not 17 digits plus a digit or X (15-digit numbers of the first
+    generation card are accepted and upgraded), or a 残疾人证 number is not 20 or 22 characters
+    whose first 18 are an ID (GB 11643-1999). Empty numbers are G1-001; number cells are G1-006."""
+    typed = _id_typed(ctx)
+    kind = ctx.facts.text("证件类型")
+    disability = kind == "残疾人证"
+    disability_ok = typed.str.len().isin([20, 22]) & ctx.facts.id_well_formed
+    resident_ok = ctx.facts.id_well_formed & typed.str.len().isin([15, 18])
+    judged = (typed != "") & ~_stored_as_number(ctx) & kind.isin(["", "居民身份证", "残疾人证"])
+    bad = judged & ~np.where(disability, disability_ok, resident_ok)
+    return Violations(pd.Series(bad, index=ctx.ledger.index), {"证件长度": typed.str.len().astype(TEXT)})
+
+
+@rule("G1-003", needs=("证件号码",))
+def id_number_checksum_wrong(ctx: RuleContext) -> Violations:
+    """The check character (the 18th) does not match ISO 7064 MOD 11-2 over the first 17 digits
+    (GB 11643-1999). Usually one digit was mistyped."""
+    return Violations(_id_judged(ctx) & ~ctx.facts.id_checksum_ok,
+                      {"应为校验位": check_characters(ctx.facts.id18.str[:17])})
+
+
+@rule("G1-004", needs=("证件号码",))
+def id_number_birth_date_invalid(ctx: RuleContext) -> Violations:
+    """Digits 7–14 of the ID are not a real date, are before 1900, or are after the as-of date."""
+    born = ctx.facts.birth_date_from_id
+    as_of = pd.Timestamp(ctx.config.as_of)
+    bad = _id_judged(ctx) & (born.isna() | (born < pd.Timestamp(1900, 1, 1)) | (born > as_of))
+    return Violations(bad, {"证件出生日期": ctx.facts.id18.str[6:14]})
+
+
+@rule("G1-005", needs=("证件号码",))
+def id_number_region_unknown(ctx: RuleContext) -> Violations:
+    """Digits 1–6 of the ID are not a GB/T 2260 administrative code, current or historical
+    (python-stdnum's database of codes)."""
+    region = ctx.facts.id18.str[:6]
+    return Violations(_id_judged(ctx) & ~valid_region_codes(region), {"地区码": region})
+
+
+@rule("G1-006", needs=("证件号码",))
+def id_number_stored_as_number(ctx: RuleContext) -> Violations:
+    """The ID cell holds a number (or its text form 6.10327E+17 / 610327199001011000.0): Excel
+    keeps 15 significant digits, so the last digits are already lost and cannot be recovered.
+    The true number must be re-entered as text (format the column as 文本 first)."""
+    return Violations(_stored_as_number(ctx))
+
+
+@rule("G1-007", needs=("证件号码",))
+def id_number_placeholder(ctx: RuleContext) -> Violations:
+    """A placeholder instead of a real ID: prefix 999999, one digit repeated, or 123456…"""
+    typed = _id_typed(ctx)
+    return Violations((typed != "") & ~_stored_as_number(ctx) & _placeholder(ctx))
+
+
+@rule("G1-008")
+def code_value_not_in_list(ctx: RuleContext) -> Violations:
+    """A coded field's value is not in its code list (schemas/codes.toml) after synonyms are
+    applied; multi-code fields are checked value by value. One finding per row naming each field
+    and value. A province's own spellings belong in the code list's synonyms, not in the ledger."""
+    parts = {}
+    for name, spec in ctx.catalog.fields.items():
+        if name not in ctx.ledger.columns or spec.type not in ("code", "multi_code", "yes_no"):
+            continue
+        codes = ctx.catalog.yes_no if spec.type == "yes_no" else ctx.catalog.code_list(name)
+        if codes is None:
+            continue
+        values = ctx.facts.text(name)
+        if spec.type == "multi_code":
+            pieces = values.str.split("、").explode()
+            unknown = pieces[(pieces != "") & ~pieces.isin(codes.values)]
+            bad_text = unknown.groupby(level=0).agg("、".join).reindex(values.index).astype(TEXT).fillna("")
+        else:
+            bad_text = values.where((values != "") & ~values.isin(codes.values), "")
+        parts[name] = (bad_text != "", bad_text)
+    text = listed(parts, ctx.ledger.index)
+    return Violations(text != "", {"不规范代码": text})
+
+
+@rule("G1-009")
+def numeric_value_invalid(ctx: RuleContext) -> Violations:
+    """A numeric field (money, counts, months) is not a number; an income component, expense or
+    家庭人口数 is negative; 家庭人口数 < 1; 务工时间（月） outside 0–12."""
+    parts = {}
+    for name in _fields_of_type(ctx, "int", "money"):
+        text, number = ctx.facts.text(name), ctx.facts.money(name)
+        bad = (text != "") & number.isna()
+        if name in NON_NEGATIVE:
+            bad |= number < 0
+        if name == "家庭人口数":
+            bad |= number < 1
+        if name == "务工时间（月）":
+            bad |= (number < 0) | (number > 12)
+        parts[name] = (bad, text)
+    text = listed(parts, ctx.ledger.index)
+    return Violations(text != "", {"不合法数值": text})
+
+
+@rule("G1-010")
+def date_value_invalid(ctx: RuleContext) -> Violations:
+    """A date field cannot be read as a date (the loader understands 2022-03-01, 2022/3/1,
+    2022年3月1日, 202203, Excel date cells) or is later than the as-of date."""
+    as_of = pd.Timestamp(ctx.config.as_of)
+    parts = {}
+    for name in _fields_of_type(ctx, "date"):
+        raw, parsed = ctx.facts.text(name), ctx.facts.date(name)
+        parts[name] = ((raw != "") & (parsed.isna() | (parsed > as_of)), raw)
+    text = listed(parts, ctx.ledger.index)
+    return Violations(text != "", {"不合法日期": text})
+
+
+@rule("G1-011")
+def phone_malformed(ctx: RuleContext) -> Violations:
+    """A phone number is neither a mobile number (11 digits, 1[3-9]…) nor a landline with its area
+    code (0xx-xxxxxxxx)."""
+    parts = {}
+    for name in _fields_of_type(ctx, "phone"):
+        phone = ctx.facts.text(name)
+        parts[name] = ((phone != "") & ~phone.str.fullmatch(MOBILE) & ~phone.str.fullmatch(LANDLINE), phone)
+    text = listed(parts, ctx.ledger.index)
+    return Violations(text != "", {"不合规电话": text})
+
+
+@rule("G1-012", needs=("姓名",))
+def name_has_odd_characters(ctx: RuleContext) -> Violations:
+    """姓名 contains digits, Latin letters or spaces. The middle dot · of minority names (e.g.
+    阿依古丽·买买提) is allowed."""
+    name = ctx.facts.text("姓名")
+    return Violations(name.str.contains("[0-9A-Za-z ]", regex=True))
+
+
+@rule("G1-013")
+def duplicate_row(ctx: RuleContext) -> Violations:
+    """Two or more rows are identical in every canonical field (a row pasted twice). Each copy is
+    reported, naming the rows of the others."""
+    canonical = [c for c in ctx.catalog.fields if c in ctx.ledger.columns]
+    duplicated = ctx.ledger.duplicated(subset=canonical, keep=False)
+    return Violations(duplicated)
