@@ -6,8 +6,10 @@ from __future__ import annotations
 import typer
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  pretty_exceptions_enable=False,
                   help="防止返贫动态监测台账数据质量审核工具（三单一账）。")
 
 
 def main() -> None:
+    from . import rules, run, sample  # noqa: F401 - importing a command module registers it
     app()

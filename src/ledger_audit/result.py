@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from .catalog import RuleSpec
 from .config import AuditConfig
 from .frame import LoadReport
 
@@ -19,6 +20,7 @@ class AuditResult:
     findings: pd.DataFrame                 # findings.FINDING_COLUMNS, sorted by findings.sort_findings
     rules_not_run: pd.DataFrame            # NOT_RUN_COLUMNS
     loads: list[LoadReport]                # the ledger first, then each roster given
+    rule_specs: dict[str, RuleSpec] = field(default_factory=dict)   # the catalogue the run used
     cross_check_matrix: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=MATRIX_COLUMNS))
     rectification: pd.DataFrame | None = None   # the new 整改台账 (track/), None until tracking ran
     history: pd.DataFrame | None = None         # per-quarter counts from the run history, if any

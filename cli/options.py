@@ -1,0 +1,87 @@
+"""Options shared by `audit run` and `audit check`, and their translation into library values."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import typer
+
+from ledger_audit.catalog import GATES, SEVERITY_ENGLISH, Catalog, load_catalog
+from ledger_audit.config import FAIL_ON_LEVELS, AuditConfig, RunSettings, load_config_file, parse_as_of
+from ledger_audit.errors import ExitCode
+
+from .errors import usage_error
+
+SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+
+
+def parse_rosters(values: list[str]) -> dict[str, Path]:
+    rosters = {}
+    for value in values:
+        key, separator, path = value.partition("=")
+        if not separator or not key.strip() or not path.strip():
+            raise usage_error(f"--roster「{value}」应写成 部门=文件，例如 --roster 医保=参保名单.xlsx。")
+        rosters[key.strip()] = Path(path.strip())
+    return rosters
+
+
+def parse_gates(value: str | None) -> tuple[str, ...] | None:
+    if not value:
+        return None
+    gates = tuple(g.strip().upper() for g in value.split(",") if g.strip())
+    unknown = [g for g in gates if g not in GATES]
+    if unknown:
+        raise usage_error(f"未知的关口 {'、'.join(unknown)}；可用 {','.join(GATES)}。")
+    return gates
+
+
+def settings_and_config(ledgers: list[Path], rosters: list[str], quarter: str | None, as_of: str | None,
+                        config_file: Path | None, out: Path | None, formats: str | None, fail_on: str | None,
+                        no_mask: bool, previous_ledger: Path | None = None) -> tuple[RunSettings, AuditConfig, Catalog]:
+    """Merge a config file (if any) with command-line options; the command line wins."""
+    audit_options, settings = load_config_file(config_file) if config_file else ({}, RunSettings())
+    quarter = quarter or audit_options.pop("quarter", None)
+    as_of = as_of or audit_options.pop("as_of", None)
+    audit_options.pop("quarter", None), audit_options.pop("as_of", None)
+    if not quarter and not as_of:
+        raise usage_error("请用 --quarter（如 2022Q2）或 --as-of（如 2022-06-30）指定审核截止日。")
+    if fail_on and fail_on not in FAIL_ON_LEVELS:
+        raise usage_error(f"--fail-on 只能是 {'、'.join(FAIL_ON_LEVELS)}。")
+    config = AuditConfig(as_of=parse_as_of(quarter, as_of), **audit_options)
+    if no_mask:
+        config = replace(config, mask=False)
+    if not config.county:
+        config = replace(config, county=_county_name(ledgers or list(settings.ledgers)))
+    settings = replace(
+        settings,
+        ledgers=tuple(ledgers) or settings.ledgers,
+        rosters={**settings.rosters, **parse_rosters(rosters)},
+        out_dir=out or settings.out_dir or Path("audit-out") / config.quarter,
+        formats=tuple(f.strip() for f in formats.split(",")) if formats else settings.formats,
+        fail_on=fail_on or settings.fail_on,
+        previous_ledger=previous_ledger or settings.previous_ledger,
+    )
+    return settings, config, load_catalog(extra_rule_files=settings.extra_rule_files)
+
+
+def _county_name(ledgers: list[Path]) -> str:
+    """Name outputs after the ledger file when no county is configured (outputs.md: 县或文件名)."""
+    return Path(ledgers[0]).stem if ledgers else ""
+
+
+def exit_code_for(severities, fail_on: str) -> ExitCode:
+    """1 when any finding is at or above --fail-on, else 0."""
+    if fail_on == "never":
+        return ExitCode.OK
+    threshold = SEVERITY_RANK[fail_on]
+    ranks = {SEVERITY_RANK[SEVERITY_ENGLISH[s]] for s in set(severities)}
+    return ExitCode.FINDINGS if any(rank <= threshold for rank in ranks) else ExitCode.OK
+
+
+QUARTER = typer.Option(None, "--quarter", help="审核季度，如 2022Q2（截止日为季末）。")
+AS_OF = typer.Option(None, "--as-of", help="审核截止日，如 2022-06-30。")
+ROSTER = typer.Option([], "--roster", help="部门名单：民政=F、医保=F、住建=F、教体=F（也可用拼音 minzheng、yibao、zhujian、jiaoti）。")
+CONFIG = typer.Option(None, "--config", help="配置文件（TOML），见 audit init。")
+FAIL_ON = typer.Option(None, "--fail-on", help="达到该级别时退出码为 1：error、warning、info、never（默认 error）。")
+NO_MASK = typer.Option(False, "--no-mask", help="不遮蔽证件号码和电话（仅限受控副本）。")

@@ -1,0 +1,44 @@
+"""`audit run`: load the ledger and rosters, run the gates, write 三单一账, print a summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ledger_audit.pipeline import run_audit
+from ledger_audit.report.terminal import findings_summary, load_summary, outputs_summary
+
+from . import options
+from .errors import exit_on_error
+from .main import app
+
+
+@app.command()
+def run(
+    ledgers: list[Path] = typer.Argument(None, help="台账文件（.xlsx/.xls/.csv），可多个。"),
+    roster: list[str] = options.ROSTER,
+    quarter: str = options.QUARTER,
+    as_of: str = options.AS_OF,
+    previous_ledger: Path = typer.Option(None, "--previous-ledger", help="上季度台账（收入大幅下降 G5-002 需要）。"),
+    config: Path = options.CONFIG,
+    out: Path = typer.Option(None, "--out", help="输出目录（默认 ./audit-out/<季度>/）。"),
+    formats: str = typer.Option(None, "--format", help="输出格式，逗号分隔：xlsx,html,json（默认全部）。"),
+    fail_on: str = options.FAIL_ON,
+    no_mask: bool = options.NO_MASK,
+) -> None:
+    """审核台账：五个关口 + 部门比对，输出三单一账、HTML 报告和 findings.json。"""
+    with exit_on_error():
+        settings, audit_config, catalog = options.settings_and_config(
+            ledgers or [], roster, quarter, as_of, config, out, formats, fail_on, no_mask, previous_ledger)
+        outcome = run_audit(settings, audit_config, catalog)
+        result = outcome.result
+        ledger_load = result.loads[0]
+        typer.echo(load_summary(ledger_load))
+        for load in result.loads[1:]:
+            typer.echo(load_summary(load))
+        typer.echo("")
+        typer.echo(findings_summary(result))
+        typer.echo("")
+        typer.echo(outputs_summary(outcome.outputs))
+    raise typer.Exit(int(options.exit_code_for(result.findings["severity"], settings.fail_on)))

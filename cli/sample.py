@@ -1,0 +1,40 @@
+"""`audit sample`: write a realistic synthetic county, its four rosters and planted.csv."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ledger_audit.config import parse_as_of
+from ledger_audit.sample.build import build_sample
+from ledger_audit.sample.write import MessyForms
+
+from .errors import exit_on_error, usage_error
+from .main import app
+
+
+@app.command()
+def sample(
+    out: Path = typer.Option(..., "--out", help="输出目录。"),
+    households: int = typer.Option(300, "--households", help="户数（每户 1–6 人）。"),
+    seed: int = typer.Option(2022, "--seed", help="随机种子：相同种子生成完全相同的文件。"),
+    quarter: str = typer.Option("2022Q2", "--quarter", help="数据截止季度（年龄、日期以季末为准）。"),
+    defects: str = typer.Option("all", "--defects", help="all：为每条规则埋设问题；none：干净数据。"),
+    merged_headers: bool = typer.Option(False, "--merged-headers", help="两行合并表头（家庭收入情况）。"),
+    numeric_ids: bool = typer.Option(False, "--numeric-ids", help="证件号码全部存为数字（如 Excel 常规格式）。"),
+    gbk_csv: bool = typer.Option(False, "--gbk-csv", help="台账写成 GBK 编码的 CSV。"),
+    xls: bool = typer.Option(False, "--xls", help="台账写成 Excel 97–2003 .xls。"),
+    household_sheet: bool = typer.Option(False, "--household-sheet", help="户表 + 人表两个工作表。"),
+    sheet_per_town: bool = typer.Option(False, "--sheet-per-town", help="每个乡镇一个工作表。"),
+) -> None:
+    """生成示例县台账、四个部门名单和埋设问题清单 planted.csv。"""
+    with exit_on_error():
+        if defects not in ("all", "none"):
+            raise usage_error("--defects 只能是 all 或 none。")
+        if households < 1:
+            raise usage_error("--households 至少为 1。")
+        messy = MessyForms(merged_headers, numeric_ids, gbk_csv, xls, household_sheet, sheet_per_town)
+        paths = build_sample(out, households, seed, parse_as_of(quarter, None), defects == "all", messy)
+        for role, path in paths.items():
+            typer.echo(f"{role}: {path}")

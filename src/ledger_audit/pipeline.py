@@ -1,0 +1,48 @@
+"""The impure shell around `audit_county`: read the inputs a run names, audit, write the outputs.
+
+read → normalise → gates → report; every stage lives in its own package, this module only wires
+them in that order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .audit import audit_county
+from .catalog import Catalog
+from .config import AuditConfig, RunSettings
+from .errors import AuditInputError
+from .frame import LoadedTable
+from .normalise.tables import load_ledger, load_roster
+from .report.writers import write_reports
+from .result import AuditResult
+
+
+@dataclass
+class RunOutcome:
+    result: AuditResult
+    outputs: dict[str, Path]
+
+
+def load_inputs(settings: RunSettings, catalog: Catalog) -> tuple[LoadedTable, dict[str, LoadedTable]]:
+    if not settings.ledgers:
+        raise AuditInputError("没有指定台账文件。", hint="在命令行给出台账文件，或在配置文件 [run] ledgers 中列出。")
+    ledger = load_ledger(list(settings.ledgers), catalog)
+    rosters = {}
+    for key, path in settings.rosters.items():
+        spec = catalog.roster_for_key(key)
+        if spec is None:
+            names = "、".join(k for r in catalog.rosters.values() for k in r.keys[:2])
+            raise AuditInputError(f"不认识的部门名单「{key}」。", hint=f"可用的部门：{names}。")
+        rosters[spec.department] = load_roster(spec.department, Path(path), catalog)
+    return ledger, rosters
+
+
+def run_audit(settings: RunSettings, config: AuditConfig, catalog: Catalog,
+              gates: tuple[str, ...] | None = None, write: bool = True) -> RunOutcome:
+    ledger, rosters = load_inputs(settings, catalog)
+    previous_ledger = load_ledger([settings.previous_ledger], catalog) if settings.previous_ledger else None
+    result = audit_county(ledger, rosters, config, catalog, previous_ledger, gates)
+    outputs = write_reports(result, settings.out_dir, settings.formats) if write and settings.out_dir else {}
+    return RunOutcome(result, outputs)

@@ -1,0 +1,98 @@
+"""The 三单一账 as DataFrames with the Chinese column headers of outputs.md. Pure functions of the
+AuditResult; the writers (xlsx, HTML, JSON, terminal) only lay them out."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..catalog import GATES, SEVERITIES
+from ..result import AuditResult
+from .masking import mask_id_number, mask_text
+
+RECTIFICATION_COLUMNS = ("序号", "问题编号", "规则编号", "问题描述", "乡镇", "行政村", "户编号", "责任单位", "责任人",
+                         "整改措施", "整改时限", "整改状态", "整改完成时间", "销号时间", "复核结论", "首次发现季度",
+                         "累计季度数", "佐证材料", "备注")
+STATUSES = ("未整改", "整改中", "已整改", "已销号")
+
+
+def readable_findings(result: AuditResult) -> pd.DataFrame:
+    """Findings as a person reads them: IDs and phones masked unless --no-mask."""
+    findings = result.findings.copy()
+    if result.config.mask:
+        findings["id_number"] = mask_id_number(findings["id_number"])
+        findings["message"] = mask_text(findings["message"])
+    return findings
+
+
+def problem_list(result: AuditResult) -> pd.DataFrame:
+    f = readable_findings(result)
+    return pd.DataFrame({
+        "问题编号": f["problem_id"], "关口": f["gate"] + " " + f["gate"].map(GATES), "规则编号": f["rule_id"],
+        "问题名称": f["title"], "严重程度": f["severity"], "乡镇": f["town"], "行政村": f["village"],
+        "户编号": f["household_id"], "户主姓名": f["head_name"], "姓名": f["name"], "证件号码": f["id_number"],
+        "问题描述": f["message"], "责任单位": f["unit"], "配合单位": f["assist_unit"],
+        "发现日期": result.config.as_of.isoformat(), "整改时限": f["deadline"], "来源": f["sources"],
+    })
+
+
+def task_list(result: AuditResult, remedies: dict[str, str]) -> pd.DataFrame:
+    """One row per rule × 乡镇."""
+    f = result.findings
+    grouped = f.groupby(["rule_id", "town"], sort=True).agg(
+        问题名称=("title", "first"), 问题数=("problem_id", "size"), 责任单位=("unit", "first"),
+        整改时限=("deadline", lambda d: min((x for x in d if x), default=""))).reset_index()
+    grouped.insert(4, "整改要求", grouped["rule_id"].map(remedies).fillna(""))
+    return grouped.rename(columns={"rule_id": "规则编号", "town": "乡镇"})[
+        ["规则编号", "问题名称", "乡镇", "问题数", "整改要求", "责任单位", "整改时限"]]
+
+
+def responsibility_list(result: AuditResult) -> pd.DataFrame:
+    """One row per 责任单位."""
+    f = result.findings
+    counts = pd.crosstab(f["unit"], f["severity"]).reindex(columns=list(SEVERITIES), fill_value=0)
+    towns = f.groupby("unit")["town"].agg(lambda t: "、".join(sorted(set(t) - {""})))
+    rules = f.groupby("unit")["rule_id"].agg(lambda r: "、".join(sorted(set(r))))
+    earliest = f.groupby("unit")["deadline"].agg(lambda d: min((x for x in d if x), default=""))
+    table = pd.DataFrame({"错误数": counts["错误"], "警告数": counts["警告"], "提示数": counts["提示"],
+                          "涉及乡镇": towns, "涉及规则": rules, "最早整改时限": earliest})
+    return table.rename_axis("责任单位").reset_index()
+
+
+def rectification_sheet(result: AuditResult) -> pd.DataFrame:
+    """The 整改台账: tracked rows when tracking ran, else every finding as a new item."""
+    if result.rectification is not None:
+        return result.rectification
+    f = readable_findings(result)
+    table = pd.DataFrame({
+        "序号": range(1, len(f) + 1), "问题编号": f["problem_id"], "规则编号": f["rule_id"], "问题描述": f["message"],
+        "乡镇": f["town"], "行政村": f["village"], "户编号": f["household_id"], "责任单位": f["unit"],
+        "责任人": "", "整改措施": "", "整改时限": f["deadline"], "整改状态": f["status"], "整改完成时间": "",
+        "销号时间": "", "复核结论": "", "首次发现季度": f["first_seen"], "累计季度数": 1, "佐证材料": "", "备注": "",
+    })
+    return table[list(RECTIFICATION_COLUMNS)]
+
+
+def summary_tables(result: AuditResult) -> dict[str, pd.DataFrame]:
+    """The 汇总 blocks, in order: by gate × severity, by 乡镇, by 责任单位, by rule, rules not run, inputs."""
+    f = result.findings
+    by_gate = pd.crosstab(f["gate"], f["severity"]).reindex(index=list(GATES), columns=list(SEVERITIES), fill_value=0)
+    by_gate.insert(0, "关口", [GATES[g] for g in by_gate.index])
+    by_gate["合计"] = by_gate[list(SEVERITIES)].sum(axis=1)
+    by_town = pd.crosstab(f["town"], f["severity"]).reindex(columns=list(SEVERITIES), fill_value=0)
+    by_unit = pd.crosstab(f["unit"], f["severity"]).reindex(columns=list(SEVERITIES), fill_value=0)
+    by_rule = f.groupby(["rule_id", "title", "severity"]).size().rename("问题数").reset_index() \
+        .rename(columns={"rule_id": "规则编号", "title": "问题名称", "severity": "严重程度"})
+    not_run = result.rules_not_run.rename(columns={"rule_id": "规则编号", "reason": "未运行原因"})
+    inputs = pd.DataFrame([{"角色": "台账" if load.role == "ledger" else load.role, "文件": path, "行数": load.rows,
+                            "SHA-256": digest} for load in result.loads for path, digest in load.sha256.items()])
+    tables = {
+        "按关口和严重程度": by_gate.rename_axis("编号").reset_index(),
+        "按乡镇": by_town.rename_axis("乡镇").reset_index(),
+        "按责任单位": by_unit.rename_axis("责任单位").reset_index(),
+        "按规则": by_rule, "未运行的规则": not_run, "输入文件": inputs,
+    }
+    if not result.cross_check_matrix.empty:
+        tables["部门数据比对"] = result.cross_check_matrix.rename(columns={
+            "department": "部门", "matched": "匹配", "only_in_ledger": "仅台账有", "only_in_roster": "仅名单有",
+            "conflicting": "信息冲突"})
+    return tables
