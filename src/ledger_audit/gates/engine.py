@@ -82,23 +82,32 @@ def _validate(rules: list[RegisteredRule], ctx: RuleContext, results: dict[str, 
     """Validate the narrow frame against one schema per gate; return failing row positions per rule."""
     narrow = pd.DataFrame({ROW_KEY: range(len(ctx.ledger))})
     failures: dict[str, pd.Index] = {}
+    crashed: dict[str, Exception] = {}
     for gate in GATES:
-        checks = [pa.Check(_check_function(r, ctx, results), name=r.rule_id) for r in rules if r.rule_id[:2] == gate]
+        checks = [pa.Check(_check_function(r, ctx, results, crashed), name=r.rule_id) for r in rules if r.rule_id[:2] == gate]
         if not checks:
             continue
         schema = pa.DataFrameSchema({ROW_KEY: pa.Column(int)}, checks=checks, name=f"{gate} {GATES[gate]}")
         try:
             schema.validate(narrow, lazy=True)
         except SchemaErrors as errors:
+            if crashed:   # Pandera records a crashing check as a failure; it is a bug in that rule
+                rule_id, error = next(iter(crashed.items()))
+                raise RuntimeError(f"rule {rule_id} crashed") from error
             cases = errors.failure_cases
             for rule_id, rows in cases.groupby("check")["index"]:
                 failures[str(rule_id)] = pd.Index(sorted(rows.astype(int).unique()))
     return failures
 
 
-def _check_function(registered: RegisteredRule, ctx: RuleContext, results: dict[str, Violations]):
+def _check_function(registered: RegisteredRule, ctx: RuleContext, results: dict[str, Violations],
+                    crashed: dict[str, Exception]):
     def check(frame: pd.DataFrame) -> pd.Series:
-        violations = registered.function(ctx)
+        try:
+            violations = registered.function(ctx)
+        except Exception as error:
+            crashed[registered.rule_id] = error
+            raise
         results[registered.rule_id] = violations
         return ~violations.mask.reindex(frame.index, fill_value=False).astype(bool)
     return check

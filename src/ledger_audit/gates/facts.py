@@ -137,8 +137,9 @@ class Facts:
 
     @cached_property
     def sex_from_id(self) -> pd.Series:
-        digit = pd.to_numeric(self.id18.where(self.id_well_formed).str[16], errors="coerce")
-        return pd.Series(np.where(digit.isna(), "", np.where(digit % 2 == 1, "男", "女")),
+        digit = pd.to_numeric(self.id18.where(self.id_well_formed).str[16], errors="coerce") \
+            .to_numpy(dtype="float64", na_value=np.nan)
+        return pd.Series(np.where(np.isnan(digit), "", np.where(digit % 2 == 1, "男", "女")),
                          index=self.ledger.index, dtype=TEXT)
 
     @cached_property
@@ -165,6 +166,20 @@ class Facts:
     @cached_property
     def in_school(self) -> pd.Series:
         return ~self.text("在校生状况").isin(NOT_IN_SCHOOL)
+
+    @cached_property
+    def compulsory_age_out_of_school(self) -> pd.Series:
+        """The condition of G2-011, shared by G4-008 and G5-003: school-year age within the
+        compulsory ages, not in school, and no recorded reason."""
+        ages = self.config.thresholds
+        in_age = ((self.school_year_age >= ages.school_age_min) & (self.school_year_age <= ages.school_age_max)).fillna(False)
+        return self.active & in_age & ~self.in_school & (self.text("义务教育阶段未上学原因") == "")
+
+    @cached_property
+    def uninsured(self) -> pd.Series:
+        """Both basic medical insurances 否 (empty is unknown, not uninsured)."""
+        resident, employee = self.text("是否参加城乡居民基本医疗保险"), self.text("是否参加城镇职工基本医疗保险")
+        return self.active & (resident == "否") & (employee != "是")
 
     @cached_property
     def per_capita_income(self) -> pd.Series:

@@ -13,22 +13,12 @@ import pandas as pd
 
 from ..frame import ID_STORED_AS_NUMBER, TEXT
 from .facts import check_characters, valid_region_codes
-from .rule import RuleContext, Violations, rule
+from .rule import RuleContext, Violations, listed, rule
 
 NUMERIC_ID_TEXT = r"[0-9.]+[eE][+-]?[0-9]+|[0-9]+\.[0-9]+"
 MOBILE = "1[3-9][0-9]{9}"
 LANDLINE = r"(\(?0[0-9]{2,3}\)?-?)[0-9]{7,8}(-[0-9]{1,6})?"
 NON_NEGATIVE = ("工资性收入", "生产经营性收入", "财产性收入", "转移性收入", "生产经营性支出", "合规自付支出", "家庭人口数")
-
-
-def listed(parts: dict[str, tuple[pd.Series, pd.Series | None]], index: pd.Index) -> pd.Series:
-    """One text per row naming the flagged cells: 字段「值」、字段「值」 (or just 字段 where no value
-    is given), vectorised column by column. "" where nothing is flagged."""
-    text = pd.Series("", index=index, dtype=TEXT)
-    for label, (mask, value) in parts.items():
-        shown = label if value is None else label + "「" + value + "」"
-        text = text + pd.Series(np.where(mask, shown + "、", ""), index=index, dtype=TEXT)
-    return text.str.rstrip("、")
 
 
 def _fields_of_type(ctx: RuleContext, *types: str) -> list[str]:

@@ -23,7 +23,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
+import numpy as np
 import pandas as pd
+
+from ..frame import TEXT
 
 if TYPE_CHECKING:
     from ..catalog import Catalog
@@ -80,3 +83,13 @@ def rule(rule_id: str, *, needs: tuple[str, ...] = (), roster: str | None = None
         return function
 
     return register
+
+
+def listed(parts: dict[str, tuple[pd.Series, pd.Series | None]], index: pd.Index) -> pd.Series:
+    """One text per row naming the flagged cells: 字段「值」、字段「值」 (or just 字段 where no value
+    is given), vectorised column by column. "" where nothing is flagged."""
+    text = pd.Series("", index=index, dtype=TEXT)
+    for label, (mask, value) in parts.items():
+        shown = label if value is None else label + "「" + value + "」"
+        text = text + pd.Series(np.where(mask, shown + "、", ""), index=index, dtype=TEXT)
+    return text.str.rstrip("、")

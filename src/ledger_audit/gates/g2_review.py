@@ -1,0 +1,240 @@
+"""G2 数据审核 (review): logic inside a person and inside a household.
+
+Person rules skip rows whose 人员状态 is not 正常 (facts.active), and those rows are not counted as
+members. Unknown (empty) values never make a rule fire unless the rule says so.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..frame import TEXT
+from .rule import RuleContext, Violations, listed, rule
+
+MALE_RELATIONS = ("之子", "之父", "之岳父", "之公公", "之祖父", "之外祖父", "之孙子", "之外孙子", "之曾孙子", "之女婿", "之侄儿")
+FEMALE_RELATIONS = ("之女", "之母", "之岳母", "之婆婆", "之祖母", "之外祖母", "之孙女", "之外孙女", "之曾孙女", "之儿媳",
+                    "之侄女", "之兄弟媳妇")
+CHILDREN = ("之子", "之女", "之儿媳", "之女婿")
+PARENTS = ("之父", "之母", "之岳父", "之岳母", "之公公", "之婆婆")
+GRANDCHILDREN = ("之孙子", "之孙女", "之外孙子", "之外孙女")
+COMPULSORY_GRADES = ("小学", "七年级", "八年级", "九年级")
+HIGH_SCHOOL = tuple(f"{kind}{year}年级" for kind in ("普通高中", "中职") for year in "一二三")
+HIGHER_EDUCATION_PREFIXES = ("高职高专", "技师学院", "本科")
+INCOME_PARTS = ("工资性收入", "生产经营性收入", "财产性收入", "转移性收入")
+TOLERANCE_YUAN = 1.0
+
+
+def _relation(ctx: RuleContext) -> pd.Series:
+    return ctx.facts.text("与户主关系")
+
+
+def _head_value(ctx: RuleContext, series: pd.Series) -> pd.Series:
+    """The value on the household's (first) 户主 row, broadcast to every member row."""
+    heads = ctx.facts.active & (_relation(ctx) == "户主")
+    by_household = series[heads].groupby(ctx.facts.household_id[heads]).first()
+    return ctx.facts.household_id.map(by_household)
+
+
+@rule("G2-001", needs=("证件号码", "性别"))
+def sex_differs_from_id(ctx: RuleContext) -> Violations:
+    """性别 does not match the 17th digit of the ID (odd ⇒ 男, even ⇒ 女). Rows whose ID is not
+    well formed are left to G1-002/G1-006."""
+    sex, from_id = ctx.facts.text("性别"), ctx.facts.sex_from_id
+    bad = ctx.facts.active & (from_id != "") & sex.isin(["男", "女"]) & (sex != from_id)
+    return Violations(bad, {"证件性别": from_id})
+
+
+@rule("G2-002", needs=("证件号码", "出生日期"))
+def birth_date_differs_from_id(ctx: RuleContext) -> Violations:
+    """The 出生日期 column is filled and differs from digits 7–14 of the ID."""
+    written, from_id = ctx.facts.date("出生日期"), ctx.facts.birth_date_from_id
+    bad = ctx.facts.active & written.notna() & from_id.notna() & (written != from_id)
+    return Violations(bad, {"证件出生日期": from_id.dt.strftime("%Y-%m-%d").astype(TEXT).fillna("")})
+
+
+@rule("G2-003", needs=("户编号", "与户主关系"))
+def household_head_count(ctx: RuleContext) -> Violations:
+    """A 户编号 has no 户主, or more than one (among members whose 人员状态 is 正常)."""
+    heads = (ctx.facts.active & (_relation(ctx) == "户主")).groupby(ctx.facts.household_id).transform("sum")
+    return Violations(ctx.facts.active & (heads != 1), {"户主人数": heads.astype(TEXT)})
+
+
+@rule("G2-004", needs=("户编号", "与户主关系", "性别"))
+def spouse_inconsistent(ctx: RuleContext) -> Violations:
+    """More than one 配偶 in a household, or a 配偶 of the same sex as the 户主."""
+    spouse = ctx.facts.active & (_relation(ctx) == "配偶")
+    spouses = spouse.groupby(ctx.facts.household_id).transform("sum")
+    sex = ctx.facts.text("性别")
+    same_sex = spouse & (sex != "") & (sex == _head_value(ctx, sex))
+    bad = spouse & ((spouses > 1) | same_sex)
+    return Violations(bad, {"配偶人数": spouses.astype(TEXT), "户主性别": _head_value(ctx, sex).astype(TEXT).fillna("")})
+
+
+@rule("G2-005", needs=("与户主关系", "性别"))
+def relation_differs_from_sex(ctx: RuleContext) -> Violations:
+    """A relation that implies a sex (之子, 之父, 之孙子 … must be 男; 之女, 之母, 之儿媳 … must be
+    女) disagrees with 性别."""
+    relation, sex = _relation(ctx), ctx.facts.text("性别")
+    bad = ctx.facts.active & ((relation.isin(MALE_RELATIONS) & (sex == "女")) | (relation.isin(FEMALE_RELATIONS) & (sex == "男")))
+    return Violations(bad)
+
+
+@rule("G2-006", needs=("户编号", "与户主关系", "证件号码"))
+def relation_differs_from_age(ctx: RuleContext) -> Violations:
+    """A child (之子/之女/之儿媳/之女婿) less than 12 years younger than the 户主; a parent (之父,
+    之母, 之岳父 …) less than 12 years older; a grandchild less than 24 years younger."""
+    born = ctx.facts.birth_date
+    gap = ((born - _head_value(ctx, born)).dt.days / 365.25)   # > 0: younger than the head
+    relation = _relation(ctx)
+    bad = ctx.facts.active & (
+        (relation.isin(CHILDREN) & (gap < 12)) | (relation.isin(PARENTS) & (gap > -12))
+        | (relation.isin(GRANDCHILDREN) & (gap < 24)))
+    return Violations(bad.fillna(False), {"年龄差": gap.abs().round(0).astype("Int64").astype(TEXT).fillna("")})
+
+
+@rule("G2-007", needs=("户编号", "家庭人口数"))
+def household_size_differs(ctx: RuleContext) -> Violations:
+    """家庭人口数 differs from the number of member rows of the 户编号 whose 人员状态 is 正常."""
+    members = ctx.facts.active.groupby(ctx.facts.household_id).transform("sum")
+    stated = ctx.facts.money("家庭人口数")
+    bad = ctx.facts.active & stated.notna() & (stated != members)
+    return Violations(bad, {"成员行数": members.astype(TEXT)})
+
+
+@rule("G2-008", needs=("人均纯收入（元）", "纯收入（元）", "家庭人口数"))
+def per_capita_income_wrong(ctx: RuleContext) -> Violations:
+    """|人均纯收入 − 纯收入 ÷ 家庭人口数| > 1 yuan."""
+    expected = ctx.facts.money("纯收入（元）") / ctx.facts.money("家庭人口数")
+    bad = ctx.facts.active & ((ctx.facts.per_capita_income - expected).abs() > TOLERANCE_YUAN)
+    return Violations(bad.fillna(False), {"应为人均": expected.round(2).astype(TEXT).fillna("")})
+
+
+@rule("G2-009", needs=("纯收入（元）", *INCOME_PARTS, "生产经营性支出"))
+def net_income_unbalanced(ctx: RuleContext) -> Violations:
+    """|纯收入 − (工资性 + 生产经营性 + 财产性 + 转移性 − 生产经营性支出)| > 1 yuan."""
+    parts = sum(ctx.facts.money(c).fillna(0) for c in INCOME_PARTS) - ctx.facts.money("生产经营性支出").fillna(0)
+    net = ctx.facts.money("纯收入（元）")
+    bad = ctx.facts.active & ((net - parts).abs() > TOLERANCE_YUAN)
+    return Violations(bad.fillna(False), {"各项合计": parts.round(2).astype(TEXT)})
+
+
+@rule("G2-010", needs=("户编号",))
+def household_fields_differ(ctx: RuleContext) -> Violations:
+    """A household-level field (level H in fields.toml) has different values on the member rows
+    of one 户编号. The message names each field and its values."""
+    household = ctx.facts.household_id
+    fields = [n for n, s in ctx.catalog.fields.items() if s.level == "H" and n in ctx.ledger.columns and n != "户编号"]
+    detail = pd.Series("", index=ctx.ledger.index, dtype=TEXT)
+    for name in fields:
+        values = ctx.facts.text(name)
+        varies = values.groupby(household).transform("nunique") > 1
+        if varies.any():
+            listed = values[varies].groupby(household[varies]).transform(lambda v: "/".join(sorted(set(v))))
+            detail = detail + pd.Series(np.where(varies, name + "「" + listed.reindex(detail.index).fillna("") + "」、", ""),
+                                        index=detail.index, dtype=TEXT)
+    return Violations(detail != "", {"不一致字段": detail.str.rstrip("、")})
+
+
+@rule("G2-011", needs=("证件号码", "在校生状况"))
+def compulsory_age_child_not_in_school(ctx: RuleContext) -> Violations:
+    """School-year age 6–15 (at 8-31 of the school year), 在校生状况 empty / 学龄前儿童 / 学前教育,
+    and 义务教育阶段未上学原因 empty. A red line of 控辍保学: every compulsory-age child is in school
+    or has a recorded reason (e.g. 送教上门 for a child who cannot attend)."""
+    return Violations(ctx.facts.compulsory_age_out_of_school, {"学年年龄": ctx.facts.school_year_age.astype(TEXT).fillna("")})
+
+
+@rule("G2-012", needs=("证件号码", "在校生状况"))
+def school_stage_differs_from_age(ctx: RuleContext) -> Violations:
+    """在校生状况 implausible for the school-year age: 小学 outside 6–14; 七–九年级 outside 11–17;
+    高中/中职 outside 14–20; 高职高专/技师/本科 under 17; 硕士及以上 under 20; 学龄前/学前教育 at 7 or
+    older."""
+    stage, age = ctx.facts.text("在校生状况"), ctx.facts.school_year_age
+    higher = stage.str.startswith(HIGHER_EDUCATION_PREFIXES)
+    bad = ((stage == "小学") & ((age < 6) | (age > 14))) \
+        | (stage.isin(["七年级", "八年级", "九年级"]) & ((age < 11) | (age > 17))) \
+        | (stage.isin(HIGH_SCHOOL) & ((age < 14) | (age > 20))) \
+        | (higher & (age < 17)) | ((stage == "硕士研究生及以上") & (age < 20)) \
+        | (stage.isin(["学龄前儿童", "学前教育"]) & (age >= 7))
+    return Violations(ctx.facts.active & bad.fillna(False), {"学年年龄": age.astype(TEXT).fillna("")})
+
+
+@rule("G2-013", needs=("证件号码", "劳动技能"))
+def labour_differs_from_age(ctx: RuleContext) -> Violations:
+    """错误: under 16, or in school, but 劳动技能 is not 无劳动力. 警告: 16–59, 健康, not in school,
+    but 无劳动力."""
+    labour, age, school = ctx.facts.text("劳动技能"), ctx.facts.age, ctx.facts.in_school
+    minor = (((age < 16).fillna(False) | school) & (labour != "") & (labour != "无劳动力"))
+    idle = ((age >= 16) & (age <= 59)).fillna(False) & (ctx.facts.text("健康状况") == "健康") & ~school & (labour == "无劳动力")
+    severity = pd.Series(np.where(minor, "错误", "警告"), index=ctx.ledger.index)
+    return Violations(ctx.facts.active & (minor | idle), {"年龄": age.astype(TEXT).fillna("")}, severity)
+
+
+@rule("G2-014", needs=("务工时间（月）", "务工所在地"))
+def work_information_contradicts(ctx: RuleContext) -> Violations:
+    """务工时间 > 0 but 务工所在地 empty, or 务工所在地 filled but 务工时间 0; or working while
+    劳动技能 is 丧失劳动力 / 无劳动力."""
+    months, place = ctx.facts.money("务工时间（月）"), ctx.facts.text("务工所在地")
+    works = months > 0
+    cannot = ctx.facts.text("劳动技能").isin(["丧失劳动力", "无劳动力"])
+    bad = (works & (place == "")) | ((months == 0) & (place != "")) | (works & cannot)
+    return Violations(ctx.facts.active & bad)
+
+
+@rule("G2-015", needs=("是否参加城乡居民基本医疗保险", "是否参加城镇职工基本医疗保险"))
+def both_medical_insurances(ctx: RuleContext) -> Violations:
+    """Both 城乡居民 and 职工 basic medical insurance are 是 (a person is insured by one of them)."""
+    both = (ctx.facts.text("是否参加城乡居民基本医疗保险") == "是") & (ctx.facts.text("是否参加城镇职工基本医疗保险") == "是")
+    return Violations(ctx.facts.active & both)
+
+
+@rule("G2-016", needs=("户类型", "监测对象类别"))
+def household_type_differs_from_category(ctx: RuleContext) -> Violations:
+    """脱贫不稳定户 whose 户类型 is not 脱贫户, or 边缘易致贫户 whose 户类型 is not 普通农户."""
+    kind, category = ctx.facts.text("户类型"), ctx.facts.text("监测对象类别")
+    bad = ((category == "脱贫不稳定户") & (kind != "脱贫户")) | ((category == "边缘易致贫户") & (kind != "普通农户"))
+    return Violations(ctx.facts.active & bad)
+
+
+@rule("G2-017", needs=("风险是否已消除", "消除监测时间"))
+def risk_elimination_contradicts(ctx: RuleContext) -> Violations:
+    """风险是否已消除 = 是 without 消除监测时间 or 风险消除方式; 消除监测时间 earlier than
+    识别监测时间; or 消除监测时间 filled while 风险是否已消除 = 否."""
+    cleared = ctx.facts.risk_cleared
+    cleared_on, identified = ctx.facts.date("消除监测时间"), ctx.facts.date("识别监测时间")
+    written = ctx.facts.text("消除监测时间") != ""
+    bad = (cleared & (~written | (ctx.facts.text("风险消除方式") == ""))) \
+        | (cleared_on < identified).fillna(False) \
+        | ((ctx.facts.text("风险是否已消除") == "否") & written)
+    return Violations(ctx.facts.active & bad)
+
+
+@rule("G2-018", needs=("致贫/返贫风险",))
+def risk_differs_from_household(ctx: RuleContext) -> Violations:
+    """因残 with no 残疾 member; 因病 with no member 患有大病/长期慢性病; 因学 with no student;
+    缺劳动力 with half or more members 普通/技能劳动力."""
+    facts = ctx.facts
+    member = facts.active
+    disabled = facts.per_household(member & facts.has_code("健康状况", "残疾"))
+    sick = facts.per_household(member & (facts.has_code("健康状况", "患有大病") | facts.has_code("健康状况", "长期慢性病")))
+    student = facts.per_household(member & facts.in_school)
+    able_share = (member & facts.text("劳动技能").isin(["普通劳动力", "技能劳动力"])).groupby(facts.household_id).transform("sum") \
+        / member.groupby(facts.household_id).transform("sum").replace(0, np.nan)
+    reasons = {"因残但无残疾成员": facts.has_code("致贫/返贫风险", "因残") & ~disabled,
+               "因病但无患病成员": facts.has_code("致贫/返贫风险", "因病") & ~sick,
+               "因学但无在校生": facts.has_code("致贫/返贫风险", "因学") & ~student,
+               "缺劳动力但半数以上成员有劳动力": facts.has_code("致贫/返贫风险", "缺劳动力") & (able_share >= 0.5).fillna(False)}
+    detail = listed({k: (v, None) for k, v in reasons.items()}, ctx.ledger.index)
+    return Violations(member & (detail != ""), {"不符情况": detail})
+
+
+@rule("G2-019", needs=("是否特困供养人员", "劳动技能"))
+def able_person_in_extreme_poverty_support(ctx: RuleContext) -> Violations:
+    """是否特困供养人员 = 是 for someone 18–59, 健康, not in school, with 普通/技能劳动力, or who works
+    (特困 means no ability to work, no income and no one to support them)."""
+    facts = ctx.facts
+    able = ((facts.age >= 18) & (facts.age <= 59)).fillna(False) & (facts.text("健康状况") == "健康") & ~facts.in_school \
+        & facts.text("劳动技能").isin(["普通劳动力", "技能劳动力"])
+    works = facts.money("务工时间（月）") > 0
+    return Violations(facts.active & (facts.text("是否特困供养人员") == "是") & (able | works),
+                      {"年龄": facts.age.astype(TEXT).fillna("")})
