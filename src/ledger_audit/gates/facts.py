@@ -16,6 +16,7 @@ from stdnum import numdb
 
 from ..config import AuditConfig
 from ..frame import TEXT
+from .rule import listed
 
 # GB 11643-1999 / ISO 7064 MOD 11-2: weights of the 17 digits and the check character per remainder.
 ID_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
@@ -180,6 +181,32 @@ class Facts:
         """Both basic medical insurances 否 (empty is unknown, not uninsured)."""
         resident, employee = self.text("是否参加城乡居民基本医疗保险"), self.text("是否参加城镇职工基本医疗保险")
         return self.active & (resident == "否") & (employee != "是")
+
+    @cached_property
+    def household_has_welfare(self) -> pd.Series:
+        """A member of the household enjoys 低保 or 特困 (G4-009, G4-010, G5-005)."""
+        welfare = (self.text("是否享受农村居民最低生活保障") == "是") | (self.text("是否特困供养人员") == "是")
+        return self.per_household(self.active & welfare)
+
+    @cached_property
+    def household_without_labour(self) -> pd.Series:
+        """Every active member is 丧失劳动力 or 无劳动力 (G4-005, G5-005)."""
+        members = self.active.groupby(self.household_id).transform("sum")
+        without = (self.active & self.text("劳动技能").isin(NO_LABOUR)).groupby(self.household_id).transform("sum")
+        return (members > 0) & (members == without)
+
+    @cached_property
+    def security_problems(self) -> pd.Series:
+        """The household's unmet basic securities (两不愁三保障 and safe water) as text, "" if none
+        (G4-008, G5-003)."""
+
+        problems = {
+            "危房": self.per_household(self.active & (self.text("是否危房户") == "是")),
+            "饮水不安全": self.per_household(self.active & (self.text("是否解决安全饮用水") == "否")),
+            "有成员未参加基本医保": self.per_household(self.uninsured),
+            "有义务教育适龄儿童未在校": self.per_household(self.compulsory_age_out_of_school),
+        }
+        return listed({k: (v, None) for k, v in problems.items()}, self.ledger.index)
 
     @cached_property
     def per_capita_income(self) -> pd.Series:

@@ -53,6 +53,7 @@ def generate_county(households: int, seed: int, as_of: date, monitoring_line: fl
     rng = np.random.default_rng(seed)
     homes = _households(rng, households, monitoring_line, as_of)
     people = _people(rng, homes, as_of)
+    homes = _settle_welfare(homes, people)
     ledger = _ledger(homes, people)
     return County(ledger, _rosters(rng, ledger, people))
 
@@ -134,6 +135,21 @@ def _people(rng: np.random.Generator, homes: pd.DataFrame, as_of: date) -> pd.Da
     return people.assign(school_age=school_age, **_health_and_work(rng, people, school_age))
 
 
+def _settle_welfare(homes: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
+    """Once the members are known: a household where nobody can work gets 低保 (应保尽保, G5-005;
+    a lone elder gets 特困 instead, see _ledger), and households with 低保/特困/残疾 members or
+    without labour are never marked 风险消除 (G4-005, G4-009)."""
+    home = people["home"]
+    no_labour = people["劳动技能"].isin(["丧失劳动力", "无劳动力"]).groupby(home).all().reindex(homes.index, fill_value=False)
+    disabled = (people["健康状况"] == "残疾").groupby(home).any().reindex(homes.index, fill_value=False)
+    lone_elder = (homes["size"] == 1) & no_labour
+    homes = homes.copy()
+    homes["dibao"] = homes["dibao"] | (no_labour & ~lone_elder)
+    homes["tekun"] = lone_elder
+    homes["cleared"] = homes["cleared"] & ~(homes["dibao"] | homes["tekun"] | disabled | no_labour)
+    return homes
+
+
 def _birth_dates(rng: np.random.Generator, age: np.ndarray, as_of: date) -> pd.Series:
     """A birthday `age` whole years before the as-of date (1–360 days before the anniversary)."""
     anniversary = pd.to_datetime(pd.DataFrame({"year": as_of.year - age, "month": as_of.month,
@@ -199,8 +215,7 @@ def _ledger(homes: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
     head_names = pd.Series(names)[people["与户主关系"].to_numpy() == "户主"].to_numpy()
     monitored = h["category"] != ""
     dibao = h["dibao"].to_numpy()
-    # 特困: a one-person household of an old person without labour and without 低保.
-    tekun = (h["size"] == 1) & (people["age"] >= 65) & (people["劳动技能"] == "丧失劳动力") & ~dibao
+    tekun = h["tekun"]
     income = _incomes(rng, homes)
     household_income = income.iloc[people["home"]].reset_index(drop=True)
     risks, measures = _risks_and_measures(people, h, dibao, tekun)

@@ -657,7 +657,7 @@ def _large_expense(p: Planting) -> list[Planted]:
 @planter("G5-005")
 def _no_labour_no_welfare(p: Planting) -> list[Planted]:
     eligible = _not_monitored(p) & (_age(p) >= 60).groupby(p.column("户编号")).transform("all") \
-        & _members(p, "是否特困供养人员", ["否"])
+        & _members(p, "是否特困供养人员", ["否"]) & _members(p, "是否享受农村居民最低生活保障", ["否"])
     def change(household):
         rows = p.rows(household)
         p.set(rows, "劳动技能", "丧失劳动力")
