@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SAMPLE := sample_data
-OUT := audit-out
+
 
 .PHONY: run test bench sample clean
 
@@ -18,7 +18,7 @@ run: $(STAMP)
 	$(BIN)/audit run $(SAMPLE)/台账_示例县.xlsx \
 		--roster 民政=$(SAMPLE)/民政_低保特困名单.xlsx --roster 医保=$(SAMPLE)/医保_参保名单.xlsx \
 		--roster 住建=$(SAMPLE)/住建_农房鉴定名单.xlsx --roster 教体=$(SAMPLE)/教体_学籍名单.xlsx \
-		--quarter 2022Q2 --out $(OUT) --fail-on never
+		--quarter 2022Q2 --fail-on never
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
@@ -30,4 +30,4 @@ sample: $(STAMP)
 	$(BIN)/audit sample --out $(SAMPLE) --households 300 --seed 2022
 
 clean:
-	rm -rf $(VENV) $(OUT) .pytest_cache
+	rm -rf $(VENV) audit-out .pytest_cache
