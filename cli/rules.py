@@ -8,6 +8,7 @@ import typer
 from tabulate import tabulate
 
 from ledger_audit.catalog import GATES, load_catalog
+from ledger_audit import registry  # noqa: F401 - registers every rule
 from ledger_audit.gates.rule import RULES
 
 from .errors import exit_on_error, usage_error

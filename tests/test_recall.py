@@ -8,6 +8,7 @@ import pytest
 
 from ledger_audit.catalog import load_catalog
 from ledger_audit.config import AuditConfig, RunSettings
+from ledger_audit import registry  # noqa: F401 - registers every rule
 from ledger_audit.gates.rule import RULES
 from ledger_audit.pipeline import run_audit
 from ledger_audit.sample.build import build_sample

@@ -7,8 +7,11 @@ result; only cross-county checks (an ID in two counties) would need a shuffle.
 
 from __future__ import annotations
 
+from . import registry  # noqa: F401 - registers every rule
 from .catalog import Catalog
 from .config import AuditConfig
+from .crosscheck.matching import match_rosters
+from .crosscheck.matrix import cross_check_matrix
 from .frame import LoadedTable
 from .gates.engine import build_context, run_gates
 from .result import AuditResult
@@ -17,8 +20,12 @@ from .result import AuditResult
 def audit_county(ledger: LoadedTable, rosters: dict[str, LoadedTable], config: AuditConfig,
                  catalog: Catalog, previous_ledger: LoadedTable | None = None,
                  gates: tuple[str, ...] | None = None) -> AuditResult:
-    """Run the quality gates over loaded inputs."""
-    context = build_context(ledger, rosters, config, catalog, previous_ledger)
+    """Match the rosters, run the quality gates, and summarise the cross-checks."""
+    frame = ledger.frame.reset_index(drop=True)
+    roster_frames = {department: table.frame.reset_index(drop=True) for department, table in rosters.items()}
+    matches = match_rosters(frame, roster_frames)
+    context = build_context(frame, roster_frames, config, catalog, matches,
+                            previous_ledger.frame if previous_ledger is not None else None)
     outcome = run_gates(context, gates)
     return AuditResult(
         config=config,
@@ -26,4 +33,5 @@ def audit_county(ledger: LoadedTable, rosters: dict[str, LoadedTable], config: A
         rules_not_run=outcome.rules_not_run,
         loads=[ledger.report] + [table.report for table in rosters.values()],
         rule_specs=catalog.rules,
+        cross_check_matrix=cross_check_matrix(context, outcome.findings),
     )

@@ -23,14 +23,15 @@ from pandera.errors import SchemaErrors
 from ..catalog import GATES, Catalog, RuleSpec
 from ..config import AuditConfig
 from ..findings import FINDING_COLUMNS, SOURCE_SEPARATOR, empty_findings, problem_ids, source_text, sort_findings
-from ..frame import SOURCE_FILE, SOURCE_ROW, SOURCE_SHEET, TEXT, LoadedTable
+from ..frame import SOURCE_FILE, SOURCE_ROW, SOURCE_SHEET, TEXT
 from ..report.masking import mask_id_number, mask_phone
-from . import catalogue  # noqa: F401 - importing it registers every rule
+
 from .facts import Facts
 from .rule import RULES, RegisteredRule, RuleContext, Violations
 
 NOT_RUN = ("rule_id", "reason")
 ROW_KEY = "_row_position"
+LEDGER = "台账"
 PHONE_PLACEHOLDERS = ("户联系电话", "帮扶责任人联系电话", "联系电话")
 
 
@@ -40,13 +41,15 @@ class GateOutcome:
     rules_not_run: pd.DataFrame
 
 
-def build_context(ledger: LoadedTable, rosters: dict[str, LoadedTable], config: AuditConfig,
-                  catalog: Catalog, previous_ledger: LoadedTable | None = None) -> RuleContext:
-    frame = ledger.frame.reset_index(drop=True)
+def build_context(ledger: pd.DataFrame, rosters: dict[str, pd.DataFrame], config: AuditConfig,
+                  catalog: Catalog, matches: dict | None = None,
+                  previous_ledger: pd.DataFrame | None = None) -> RuleContext:
+    """Everything the rules read, from the loaded frames (the ledger is re-indexed 0..n-1)."""
+    frame = ledger.reset_index(drop=True)
     return RuleContext(
         ledger=frame, facts=Facts(frame, config), config=config, catalog=catalog,
-        rosters={dept: table.frame for dept, table in rosters.items()},
-        previous_ledger=previous_ledger.frame if previous_ledger is not None else None,
+        rosters=rosters, matches=matches or {},
+        previous_ledger=previous_ledger,
     )
 
 
@@ -70,7 +73,7 @@ def _why_not_run(registered: RegisteredRule, ctx: RuleContext) -> str | None:
         return "配置中已停用"
     if registered.rule_id not in ctx.catalog.rules:
         return "schemas/rules/ 中没有该规则的说明"
-    if registered.needs_roster and registered.needs_roster not in ctx.rosters:
+    if registered.needs_roster and registered.needs_roster not in ctx.matches:
         return f"未提供{registered.needs_roster}名单"
     if registered.needs_previous_ledger and ctx.previous_ledger is None:
         return "未提供上季度台账（--previous-ledger）"
@@ -80,14 +83,13 @@ def _why_not_run(registered: RegisteredRule, ctx: RuleContext) -> str | None:
 
 def _validate(rules: list[RegisteredRule], ctx: RuleContext, results: dict[str, Violations]) -> dict[str, pd.Index]:
     """Validate the narrow frame against one schema per gate; return failing row positions per rule."""
-    narrow = pd.DataFrame({ROW_KEY: range(len(ctx.ledger))})
     failures: dict[str, pd.Index] = {}
     crashed: dict[str, Exception] = {}
-    for gate in GATES:
-        checks = [pa.Check(_check_function(r, ctx, results, crashed), name=r.rule_id) for r in rules if r.rule_id[:2] == gate]
-        if not checks:
-            continue
-        schema = pa.DataFrameSchema({ROW_KEY: pa.Column(int)}, checks=checks, name=f"{gate} {GATES[gate]}")
+    for (gate, target), group in _by_gate_and_frame(rules, ctx).items():
+        checks = [pa.Check(_check_function(r, ctx, results, crashed), name=r.rule_id) for r in group]
+        rows = len(ctx.ledger) if target == LEDGER else len(ctx.matches[target].roster)
+        narrow = pd.DataFrame({ROW_KEY: range(rows)})
+        schema = pa.DataFrameSchema({ROW_KEY: pa.Column(int)}, checks=checks, name=f"{gate} {GATES[gate]} {target}")
         try:
             schema.validate(narrow, lazy=True)
         except SchemaErrors as errors:
@@ -98,6 +100,16 @@ def _validate(rules: list[RegisteredRule], ctx: RuleContext, results: dict[str, 
             for rule_id, rows in cases.groupby("check")["index"]:
                 failures[str(rule_id)] = pd.Index(sorted(rows.astype(int).unique()))
     return failures
+
+
+def _by_gate_and_frame(rules: list[RegisteredRule], ctx: RuleContext) -> dict[tuple[str, str], list[RegisteredRule]]:
+    """One schema per gate and validated frame: the ledger, or a roster for roster-entity rules."""
+    groups: dict[tuple[str, str], list[RegisteredRule]] = {}
+    for registered in rules:
+        entity = ctx.catalog.rules[registered.rule_id].entity
+        target = registered.needs_roster if entity == "roster" else LEDGER
+        groups.setdefault((registered.rule_id[:2], target), []).append(registered)
+    return groups
 
 
 def _check_function(registered: RegisteredRule, ctx: RuleContext, results: dict[str, Violations],
@@ -114,25 +126,31 @@ def _check_function(registered: RegisteredRule, ctx: RuleContext, results: dict[
 
 
 def _findings_for(ctx: RuleContext, spec: RuleSpec, violations: Violations, rows: pd.Index) -> pd.DataFrame:
-    """One finding per person row, or per household / village with the sources of all its rows."""
-    ledger = ctx.ledger.iloc[rows]
-    values = pd.DataFrame({k: v.iloc[rows] if len(v) == len(ctx.ledger) else v.reindex(rows)
-                           for k, v in violations.values.items()}, index=ledger.index)
+    """One finding per person (or roster) row, or per household / village with the sources of all
+    its rows."""
+    frame = violations.frame if violations.frame is not None else ctx.ledger
+    ledger = frame.iloc[rows]
+    values = pd.DataFrame({k: v.iloc[rows] for k, v in violations.values.items()}, index=ledger.index)
     detail = pd.concat([ledger, values.drop(columns=[c for c in values.columns if c in ledger.columns])], axis=1)
     detail["_source"] = source_text(ledger[SOURCE_FILE], ledger[SOURCE_SHEET], ledger[SOURCE_ROW])
-    detail["_entity"] = _entity_keys(ctx, spec.entity, rows)
+    if violations.extra_sources is not None:
+        extra = violations.extra_sources.iloc[rows]
+        detail["_source"] = detail["_source"].where(extra == "", detail["_source"] + SOURCE_SEPARATOR + extra)
+    detail["_entity"] = _entity_keys(ctx, spec, rows, ledger)
     detail["_severity"] = (violations.severity.iloc[rows] if violations.severity is not None
                            else pd.Series(spec.severity, index=ledger.index))
     detail["_message"] = render_message(spec.message, detail, ctx.config.mask)
     if spec.entity in ("household", "village"):
         sources = detail.groupby("_entity", sort=False)["_source"].agg(SOURCE_SEPARATOR.join)
-        detail = detail.drop_duplicates("_entity").set_index("_entity", drop=False)
-        detail["_source"] = sources
+        detail = detail.drop_duplicates("_entity")
+        detail["_source"] = detail["_entity"].map(sources)
     return _finding_rows(ctx, spec, detail)
 
 
-def _entity_keys(ctx: RuleContext, entity: str, rows: pd.Index) -> pd.Series:
-    facts = ctx.facts
+def _entity_keys(ctx: RuleContext, spec: RuleSpec, rows: pd.Index, frame: pd.DataFrame) -> pd.Series:
+    entity, facts = spec.entity, ctx.facts
+    if entity == "roster":
+        return RULES[spec.rule_id].needs_roster + "/" + frame["证件号码"].astype(TEXT)
     if entity == "household":
         return facts.household_id.iloc[rows]
     if entity == "village":
@@ -148,14 +166,14 @@ def _finding_rows(ctx: RuleContext, spec: RuleSpec, detail: pd.DataFrame) -> pd.
     severity = pd.Series(override, index=detail.index) if override else detail["_severity"]
     days = pd.to_numeric(severity.map(config.thresholds.deadline_days), errors="coerce")
     deadline = (pd.Timestamp(config.as_of) + pd.to_timedelta(days, unit="D")).dt.strftime("%Y-%m-%d").fillna("")
-    person = spec.entity == "person"
+    person = spec.entity in ("person", "roster")
     column = lambda name: detail[name] if name in detail.columns else pd.Series("", index=detail.index)  # noqa: E731
     findings = pd.DataFrame({
         "rule_id": spec.rule_id, "gate": spec.gate, "severity": severity, "title": spec.title,
         "unit": spec.unit, "assist_unit": spec.assist_unit,
         "town": column("乡镇"), "village": column("行政村"),
         "household_id": column("户编号") if spec.entity != "village" else "",
-        "head_name": ctx.facts.head_name.reindex(detail.index) if "户编号" in detail.columns and spec.entity != "village" else "",
+        "head_name": ctx.facts.head_name.reindex(detail.index) if spec.entity in ("person", "household") else "",
         "name": column("姓名") if person else "", "id_number": column("证件号码") if person else "",
         "message": detail["_message"], "sources": detail["_source"], "entity_key": detail["_entity"],
         "deadline": deadline, "status": "未整改", "first_seen": config.quarter,

@@ -31,6 +31,7 @@ from ..frame import TEXT
 if TYPE_CHECKING:
     from ..catalog import Catalog
     from ..config import AuditConfig
+    from ..crosscheck.matching import RosterMatch
     from .facts import Facts
 
 
@@ -39,6 +40,8 @@ class Violations:
     mask: pd.Series
     values: dict[str, pd.Series] = field(default_factory=dict)
     severity: pd.Series | None = None   # per-row severity for rules with two (G2-013); else metadata's
+    extra_sources: pd.Series | None = None   # per-row "file:sheet:row" of roster rows involved
+    frame: pd.DataFrame | None = None   # for roster-entity rules: the roster the mask is over
 
 
 @dataclass
@@ -50,6 +53,7 @@ class RuleContext:
     config: "AuditConfig"
     catalog: "Catalog"
     rosters: dict[str, pd.DataFrame] = field(default_factory=dict)
+    matches: dict[str, "RosterMatch"] = field(default_factory=dict)   # department → tiered matches
     previous_ledger: pd.DataFrame | None = None
 
 

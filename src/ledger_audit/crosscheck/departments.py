@@ -1,0 +1,285 @@
+"""Cross-department rules (G3-1xx … G3-5xx, G5-009): the ledger against the 民政, 医保, 住建 and
+教体 rosters, through the tier-1 (exact ID) matches of crosscheck/matching.py.
+
+Each rule declares the roster it needs; without it the rule is listed as not run ("未提供医保名单"),
+never as passed. Findings name the department as 责任单位 and the 乡镇 as 配合单位 where rules.md
+says so, and their sources include the roster row next to the ledger row.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..findings import SOURCE_SEPARATOR, source_text
+from ..frame import SOURCE_FILE, SOURCE_ROW, SOURCE_SHEET, TEXT
+from ..gates.rule import RuleContext, Violations, rule
+from .matching import RosterMatch, name_key
+
+DEPARTMENTS = ("民政", "医保", "住建", "教体")
+DIBAO = ("农村低保", "城市低保")
+TEKUN = ("特困供养",)
+INSURED = "正常参保"
+NOT_INSURED = ("暂停参保", "终止参保", "未参保")
+ENROLLED = ("在读", "送教上门")
+COMPULSORY = ("小学", "七年级", "八年级", "九年级")
+GRADE_NUMBERS = {"七年级": 7, "八年级": 8, "九年级": 9, "普通高中一年级": 10, "普通高中二年级": 11, "普通高中三年级": 12,
+                 "中职一年级": 10, "中职二年级": 11, "中职三年级": 12}
+ROSTER_GRADES = {"一年级": 1, "二年级": 2, "三年级": 3, "四年级": 4, "五年级": 5, "六年级": 6, "七年级": 7, "八年级": 8,
+                 "九年级": 9, "初一": 7, "初二": 8, "初三": 9, "高一": 10, "高二": 11, "高三": 12}
+
+
+def _match(ctx: RuleContext, department: str) -> RosterMatch:
+    return ctx.matches[department]
+
+
+def _roster_sources(match: RosterMatch, pairs: pd.DataFrame, index: pd.Index) -> pd.Series:
+    """For each ledger row, the file:sheet:row of its roster rows in `pairs`."""
+    roster = match.roster
+    text = source_text(roster[SOURCE_FILE], roster[SOURCE_SHEET], roster[SOURCE_ROW]).to_numpy()
+    per_row = pd.Series(text[pairs["roster_row"].to_numpy()], index=pairs["ledger_row"].to_numpy(), dtype=TEXT)
+    return per_row.groupby(level=0).agg(SOURCE_SEPARATOR.join).reindex(index).astype(TEXT).fillna("")
+
+
+def _live(match: RosterMatch, column: str, values: tuple[str, ...], status_column: str | None = None,
+          live_status: tuple[str, ...] = ("", "在保")) -> pd.DataFrame:
+    """Exact pairs whose roster row has `column` in `values` (and, for 民政, is 在保)."""
+    roster = match.roster
+    keep = roster[column].isin(values)
+    if status_column and status_column in roster:
+        keep &= roster[status_column].isin(live_status)
+    return match.exact[keep.to_numpy()[match.exact["roster_row"].to_numpy()]]
+
+
+def _covered(ctx: RuleContext, pairs: pd.DataFrame) -> pd.Series:
+    """Ledger rows a 民政 row covers: the person, and for a head-only row the whole household."""
+    roster = _match(ctx, "民政").roster
+    head_only = pd.Series(False, index=roster.index)
+    if "与户主关系" in roster:
+        head_only |= roster["与户主关系"] == "户主"
+    if "保障人数" in roster:
+        head_only |= pd.to_numeric(roster["保障人数"], errors="coerce").fillna(0) > 1
+    person = pd.Series(False, index=ctx.ledger.index)
+    person.iloc[pairs["ledger_row"].to_numpy()] = True
+    heads = pairs[head_only.to_numpy()[pairs["roster_row"].to_numpy()]]
+    households = ctx.facts.household_id.iloc[heads["ledger_row"].to_numpy()]
+    return person | ctx.facts.household_id.isin(households)
+
+
+def _welfare_rules(ctx: RuleContext, types: tuple[str, ...], ledger_column: str, listed_in_roster: bool) -> Violations:
+    """G3-101/103 (roster says yes, ledger does not) and G3-102/104 (ledger says yes, roster does not)."""
+    match = _match(ctx, "民政")
+    pairs = _live(match, "救助类型", types, "保障状态")
+    covered = _covered(ctx, pairs)
+    says_yes = ctx.facts.text(ledger_column) == "是"
+    mask = ctx.facts.active & (covered & ~says_yes if listed_in_roster else says_yes & ~covered)
+    return Violations(mask, {"民政救助类型": match.roster_values("救助类型", ctx.ledger.index)},
+                      extra_sources=_roster_sources(match, pairs, ctx.ledger.index))
+
+
+@rule("G3-101", needs=("证件号码",), roster="民政")
+def minzheng_dibao_not_marked(ctx: RuleContext) -> Violations:
+    """民政 lists the person (or their household head, for a head-only roster row) as 在保 低保,
+    while the ledger's 是否享受农村居民最低生活保障 is 否 or empty."""
+    return _welfare_rules(ctx, DIBAO, "是否享受农村居民最低生活保障", listed_in_roster=True)
+
+
+@rule("G3-102", needs=("证件号码", "是否享受农村居民最低生活保障"), roster="民政")
+def dibao_without_minzheng_record(ctx: RuleContext) -> Violations:
+    """The ledger says 低保 = 是, but 民政 has no 在保 低保 row for the person or their household."""
+    return _welfare_rules(ctx, DIBAO, "是否享受农村居民最低生活保障", listed_in_roster=False)
+
+
+@rule("G3-103", needs=("证件号码",), roster="民政")
+def minzheng_tekun_not_marked(ctx: RuleContext) -> Violations:
+    """民政 lists the person as 在保 特困供养, while the ledger's 是否特困供养人员 is 否 or empty."""
+    return _welfare_rules(ctx, TEKUN, "是否特困供养人员", listed_in_roster=True)
+
+
+@rule("G3-104", needs=("证件号码", "是否特困供养人员"), roster="民政")
+def tekun_without_minzheng_record(ctx: RuleContext) -> Violations:
+    """The ledger says 特困 = 是, but 民政 has no 在保 特困 row for the person."""
+    return _welfare_rules(ctx, TEKUN, "是否特困供养人员", listed_in_roster=False)
+
+
+@rule("G3-201", needs=("证件号码",), roster="医保")
+def not_in_basic_medical_insurance(ctx: RuleContext) -> Violations:
+    """医保 shows the person 未参保, 暂停参保 or 终止参保, or has no row at all for them (the 医保
+    roster being given): 基本医疗保障率 is a binding 100 % indicator."""
+    match = _match(ctx, "医保")
+    status = match.roster_values("参保状态", ctx.ledger.index)
+    matched = pd.Series(False, index=ctx.ledger.index)
+    matched.iloc[match.exact["ledger_row"].to_numpy()] = True
+    mask = ctx.facts.active & (~matched | status.isin(NOT_INSURED))
+    shown = status.where(matched, "无参保记录")
+    return Violations(mask, {"医保参保状态": shown}, extra_sources=_roster_sources(match, match.exact, ctx.ledger.index))
+
+
+@rule("G3-202", needs=("证件号码", "是否参加城乡居民基本医疗保险"), roster="医保")
+def ledger_insurance_wrong(ctx: RuleContext) -> Violations:
+    """The ledger says the person is not insured, while 医保 shows 正常参保."""
+    match = _match(ctx, "医保")
+    status = match.roster_values("参保状态", ctx.ledger.index)
+    return Violations(ctx.facts.uninsured & (status == INSURED), {"医保参保状态": status},
+                      extra_sources=_roster_sources(match, match.exact, ctx.ledger.index))
+
+
+@rule("G3-203", needs=("证件号码", "是否参加城乡居民基本医疗保险"), roster="医保")
+def insurance_kind_differs(ctx: RuleContext) -> Violations:
+    """The ledger marks 城乡居民 insurance and 医保 shows 职工 insurance, or the reverse."""
+    match = _match(ctx, "医保")
+    kind = match.roster_values("险种", ctx.ledger.index)
+    resident = ctx.facts.text("是否参加城乡居民基本医疗保险") == "是"
+    employee = ctx.facts.text("是否参加城镇职工基本医疗保险") == "是"
+    differs = (resident & ~employee & (kind == "职工基本医疗保险")) | (employee & ~resident & (kind == "城乡居民基本医疗保险"))
+    return Violations(ctx.facts.active & differs, {"医保险种": kind},
+                      extra_sources=_roster_sources(match, match.exact, ctx.ledger.index))
+
+
+def _house_pairs(ctx: RuleContext) -> tuple[RosterMatch, pd.DataFrame, pd.Series]:
+    """住建 C/D rows not yet 已竣工, and the ledger households they belong to."""
+    match = _match(ctx, "住建")
+    roster = match.roster
+    dangerous = roster["鉴定等级"].isin(["C级", "D级"]) & (roster.get("改造状态", pd.Series("", index=roster.index)) != "已竣工")
+    pairs = match.exact[dangerous.to_numpy()[match.exact["roster_row"].to_numpy()]]
+    households = ctx.facts.household_id.isin(ctx.facts.household_id.iloc[pairs["ledger_row"].to_numpy()])
+    return match, pairs, households
+
+
+@rule("G3-301", needs=("户编号", "证件号码"), roster="住建")
+def dangerous_house_not_marked(ctx: RuleContext) -> Violations:
+    """住建 rates the household's house C级 or D级 and its 改造状态 is not 已竣工, while the
+    ledger's 是否危房户 is 否 or empty."""
+    match, pairs, households = _house_pairs(ctx)
+    mask = ctx.facts.active & households & (ctx.facts.text("是否危房户") != "是")
+    return Violations(mask, {"住建鉴定等级": match.roster_values("鉴定等级", ctx.ledger.index)},
+                      extra_sources=_roster_sources(match, pairs, ctx.ledger.index))
+
+
+@rule("G3-302", needs=("户编号", "是否危房户"), roster="住建")
+def dangerous_house_without_record(ctx: RuleContext) -> Violations:
+    """The ledger says 是否危房户 = 是, but 住建 has no C级/D级 row for the household, or shows it
+    已竣工."""
+    _, _, households = _house_pairs(ctx)
+    return Violations(ctx.facts.active & (ctx.facts.text("是否危房户") == "是") & ~households)
+
+
+def _school_values(ctx: RuleContext) -> tuple[RosterMatch, pd.Series, pd.Series]:
+    match = _match(ctx, "教体")
+    return match, match.roster_values("学籍状态", ctx.ledger.index), match.roster_values("年级", ctx.ledger.index)
+
+
+def _compulsory_age(ctx: RuleContext) -> pd.Series:
+    ages = ctx.config.thresholds
+    age = ctx.facts.school_year_age
+    return ((age >= ages.school_age_min) & (age <= ages.school_age_max)).fillna(False)
+
+
+@rule("G3-401", needs=("证件号码",), roster="教体")
+def school_record_shows_dropout(ctx: RuleContext) -> Violations:
+    """教体 shows 辍学/失学, or 休学 while the ledger records no reason, for a child of school-year age
+    6–15 in the ledger."""
+    match, status, _ = _school_values(ctx)
+    no_reason = ctx.facts.text("义务教育阶段未上学原因") == ""
+    dropped = (status == "辍学") | ((status == "休学") & no_reason)
+    return Violations(ctx.facts.active & _compulsory_age(ctx) & dropped,
+                      {"学籍状态": status, "学年年龄": ctx.facts.school_year_age.astype(TEXT).fillna("")},
+                      extra_sources=_roster_sources(match, match.exact, ctx.ledger.index))
+
+
+@rule("G3-402", needs=("证件号码", "在校生状况"), roster="教体")
+def in_school_without_record(ctx: RuleContext) -> Violations:
+    """The ledger has a compulsory-stage 在校生状况 (小学 … 九年级) and 教体 has no 在读 or 送教上门
+    row for the child."""
+    _, status, _ = _school_values(ctx)
+    compulsory = ctx.facts.text("在校生状况").isin(COMPULSORY)
+    return Violations(ctx.facts.active & compulsory & ~status.isin(ENROLLED), {"学籍状态": status.replace("", "无学籍记录")})
+
+
+def _roster_grade(grade: pd.Series) -> pd.Series:
+    """教体 年级 as a number: 一年级…九年级, 小学一年级, 初一…初三, 高一…高三."""
+    cleaned = grade.str.replace("^(小学|初中|高中)", "", regex=True)
+    return cleaned.map(ROSTER_GRADES).astype("float64")
+
+
+@rule("G3-403", needs=("证件号码", "在校生状况"), roster="教体")
+def grade_differs_from_school_record(ctx: RuleContext) -> Violations:
+    """The ledger's 在校生状况 and 教体's 年级 differ by more than one year (小学 in the ledger counts as
+    grades 1–6)."""
+    match, _, grade = _school_values(ctx)
+    stage = ctx.facts.text("在校生状况")
+    ledger_low = stage.map(GRADE_NUMBERS).astype("float64").where(stage != "小学", 1.0)
+    ledger_high = ledger_low.where(stage != "小学", 6.0)
+    roster = _roster_grade(grade)
+    gap = np.maximum(ledger_low - roster, roster - ledger_high)
+    return Violations(ctx.facts.active & (gap > 1).fillna(False), {"教体年级": grade},
+                      extra_sources=_roster_sources(match, match.exact, ctx.ledger.index))
+
+
+@rule("G3-404", needs=("证件号码", "在校生状况"), roster="教体")
+def enrolled_but_not_in_school_in_ledger(ctx: RuleContext) -> Violations:
+    """A child of school-year age 6–15 is not in school according to the ledger, while 教体 shows
+    在读."""
+    match, status, _ = _school_values(ctx)
+    return Violations(ctx.facts.active & _compulsory_age(ctx) & ~ctx.facts.in_school & (status == "在读"),
+                      {"学籍状态": status}, extra_sources=_roster_sources(match, match.exact, ctx.ledger.index))
+
+
+def _given(ctx: RuleContext) -> list[str]:
+    return [d for d in DEPARTMENTS if d in ctx.matches]
+
+
+@rule("G3-501", needs=("证件号码", "姓名"))
+def name_differs_across_departments(ctx: RuleContext) -> Violations:
+    """A department roster has the same ID (exact match) under another name, after spaces and
+    full-width forms are normalised. Runs for every roster given."""
+    ledger_name = name_key(ctx.facts.text("姓名"))
+    detail = pd.Series("", index=ctx.ledger.index, dtype=TEXT)
+    sources = pd.Series("", index=ctx.ledger.index, dtype=TEXT)
+    for department in _given(ctx):
+        match = _match(ctx, department)
+        name_column = "户主姓名" if department == "住建" else "姓名"
+        other = match.roster_values(name_column, ctx.ledger.index)
+        differs = (other != "") & (name_key(other) != ledger_name)
+        detail = detail + pd.Series(np.where(differs, department + "名单为「" + other + "」、", ""), index=detail.index, dtype=TEXT)
+        pairs = match.exact[differs.to_numpy()[match.exact["ledger_row"].to_numpy()]]
+        sources = sources + _roster_sources(match, pairs, ctx.ledger.index)
+    return Violations(ctx.facts.active & (detail != ""), {"部门姓名": detail.str.rstrip("、")}, extra_sources=sources)
+
+
+@rule("G3-502", needs=("证件号码", "姓名"))
+def suspected_id_error(ctx: RuleContext) -> Violations:
+    """A tier-2 (one digit changed or two adjacent digits swapped, same name) or tier-3 (same name,
+    birth date and 乡镇, unique) match: the same person seems to have a different ID in a
+    department roster. Never counted as a match; both records are named."""
+    detail = pd.Series("", index=ctx.ledger.index, dtype=TEXT)
+    sources = pd.Series("", index=ctx.ledger.index, dtype=TEXT)
+    for department in _given(ctx):
+        match = _match(ctx, department)
+        pairs = match.suspected
+        if pairs.empty:
+            continue
+        id_column = "户主证件号码" if department == "住建" else "证件号码"
+        other = pd.Series(match.roster[id_column].to_numpy()[pairs["roster_row"].to_numpy()],
+                          index=pairs["ledger_row"].to_numpy(), dtype=TEXT)
+        other = other.groupby(level=0).first().reindex(ctx.ledger.index).fillna("")
+        detail = detail + pd.Series(np.where(other != "", department + "名单中为「" + other + "」、", ""), index=detail.index, dtype=TEXT)
+        sources = sources + _roster_sources(match, pairs, ctx.ledger.index)
+    return Violations(detail != "", {"部门证件号码": detail.str.rstrip("、")}, extra_sources=sources)
+
+
+@rule("G5-009", roster="民政")
+def welfare_person_missing_from_ledger(ctx: RuleContext) -> Violations:
+    """A 民政 在保 低保/特困 person whose 乡镇 is one the ledger covers has no row in the ledger (no
+    match in any tier): a candidate for monitoring who may have been missed. Reported on the
+    roster row."""
+    match = _match(ctx, "民政")
+    roster = match.roster
+    live = roster["救助类型"].isin(DIBAO + TEKUN) & roster.get("保障状态", pd.Series("", index=roster.index)).isin(["", "在保"])
+    towns = set(ctx.facts.text("乡镇"))
+    in_county = roster["乡镇"].isin(towns) if "乡镇" in roster else pd.Series(False, index=roster.index)
+    matched = np.zeros(len(roster), dtype=bool)
+    matched[match.exact["roster_row"].to_numpy()] = True
+    matched[match.suspected["roster_row"].to_numpy()] = True
+    return Violations(pd.Series(live & in_county & ~matched, index=roster.index), frame=roster)
+

@@ -1,0 +1,150 @@
+"""Match a department roster to the ledger, in tiers (rosters.md), as vectorised joins.
+
+1. exact: the normalised 18-character ID (upper-case X, 15-digit IDs upgraded).
+2. repaired: the ID fails its checksum on one side, and exactly one record on the other side is
+   one substitution or one adjacent transposition away *and* has the same name. Only invalid IDs
+   are varied (they are few), so the candidate frame stays small.
+3. demographic: no ID match; same name, same birth date (from the ID), same 乡镇 where both files
+   have one, and the candidate is unique in both directions.
+
+Tier 1 drives the department rules. Tiers 2 and 3 are never used as matches: they only produce
+G3-502 (疑似证件号码错误), naming both records. Names alone never match (common surnames).
+
+住建 rows are matched to the ledger through the 户主证件号码 column, the household's head first and
+then any member. A 民政 row of a household head that stands for the whole household (与户主关系 =
+户主, or 保障人数 > 1) covers every member of that household: `covered_rows` expands it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..frame import TEXT
+from ..gates.facts import ID_PATTERN, check_characters, upgrade_to_18
+
+TIER_COLUMNS = ("ledger_row", "roster_row", "tier")
+DIGITS = "0123456789"
+
+
+@dataclass
+class RosterMatch:
+    department: str
+    roster: pd.DataFrame       # the roster frame (canonical columns + source columns)
+    exact: pd.DataFrame        # ledger_row, roster_row (positions) matched on the ID
+    suspected: pd.DataFrame    # ledger_row, roster_row, tier (2 or 3): possible ID errors
+
+    def roster_values(self, column: str, rows: pd.Index) -> pd.Series:
+        """For each ledger row, the roster's value of `column` on its exact match ("" if none;
+        the first roster row when a person has several)."""
+        first = self.exact.drop_duplicates("ledger_row")
+        values = pd.Series(self.roster[column].to_numpy()[first["roster_row"].to_numpy()],
+                           index=first["ledger_row"].to_numpy(), dtype=TEXT) if column in self.roster else pd.Series(dtype=TEXT)
+        return values.reindex(rows).fillna("").astype(TEXT)
+
+
+def normalised_ids(ids: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(18-character ID, whether it is a valid ID) for a column of ID text."""
+    id18 = upgrade_to_18(ids.astype(TEXT).fillna("").str.strip())
+    well_formed = id18.str.fullmatch(ID_PATTERN).fillna(False).astype(bool)
+    valid = well_formed & (check_characters(id18.str[:17]) == id18.str[17]).fillna(False)
+    return id18, valid
+
+
+def name_key(names: pd.Series) -> pd.Series:
+    """Names compared without spaces and full-width forms."""
+    return names.astype(TEXT).fillna("").str.normalize("NFKC").str.replace(" ", "", regex=False)
+
+
+def _side(frame: pd.DataFrame, id_column: str, name_column: str) -> pd.DataFrame:
+    id18, valid = normalised_ids(frame[id_column])   # ID and name are required columns of every roster
+    return pd.DataFrame({"row": np.arange(len(frame)), "id": id18.to_numpy(), "valid": np.asarray(valid, dtype=bool),
+                         "name": name_key(frame[name_column]).to_numpy(),
+                         "town": frame["乡镇"].astype(TEXT).fillna("").to_numpy() if "乡镇" in frame else ""})
+
+
+def variants(ids: pd.DataFrame) -> pd.DataFrame:
+    """All IDs one substitution or one adjacent transposition away from each (invalid) ID that
+    pass the checksum: columns row, variant."""
+    parts = []
+    for position in range(18):
+        characters = DIGITS + ("X" if position == 17 else "")
+        for character in characters:
+            changed = ids["id"].str.slice(0, position) + character + ids["id"].str.slice(position + 1)
+            parts.append(pd.DataFrame({"row": ids["row"], "variant": changed}))
+    for position in range(17):
+        swapped = ids["id"].str.slice(0, position) + ids["id"].str.slice(position + 1, position + 2) \
+            + ids["id"].str.slice(position, position + 1) + ids["id"].str.slice(position + 2)
+        parts.append(pd.DataFrame({"row": ids["row"], "variant": swapped}))
+    candidates = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["row", "variant"])
+    candidates = candidates[candidates["variant"] != ids.set_index("row").loc[candidates["row"], "id"].to_numpy()]
+    _, valid = normalised_ids(candidates["variant"])
+    return candidates[valid.to_numpy()].drop_duplicates()
+
+
+def _repaired(broken: pd.DataFrame, others: pd.DataFrame) -> pd.DataFrame:
+    """Tier 2 from one side: broken rows' variants that meet exactly one same-name record."""
+    broken = broken[(broken["id"].str.len() == 18) & ~broken["valid"]]
+    if broken.empty:
+        return pd.DataFrame(columns=["row", "other"])
+    candidates = variants(broken).merge(broken[["row", "name"]], on="row")
+    hits = candidates.merge(others[others["valid"]][["row", "id", "name"]].rename(columns={"row": "other", "id": "variant"}),
+                            on=["variant", "name"])
+    unique = hits.groupby("row")["other"].transform("nunique") == 1
+    return hits[unique][["row", "other"]].drop_duplicates()
+
+
+def _demographic(ledger: pd.DataFrame, roster: pd.DataFrame) -> pd.DataFrame:
+    """Tier 3: same name and birth date (from the ID), same 乡镇 where both have one, unique both ways."""
+    left = ledger[ledger["id"].str.len() == 18].assign(born=lambda f: f["id"].str.slice(6, 14))
+    right = roster[roster["id"].str.len() == 18].assign(born=lambda f: f["id"].str.slice(6, 14))
+    pairs = left.merge(right, on=["name", "born"], suffixes=("_l", "_r"))
+    pairs = pairs[(pairs["name"] != "") & ((pairs["town_l"] == "") | (pairs["town_r"] == "") | (pairs["town_l"] == pairs["town_r"]))]
+    unique = (pairs.groupby("row_l")["row_r"].transform("nunique") == 1) & (pairs.groupby("row_r")["row_l"].transform("nunique") == 1)
+    return pairs[unique][["row_l", "row_r"]].rename(columns={"row_l": "ledger_row", "row_r": "roster_row"})
+
+
+def match_roster(department: str, ledger: pd.DataFrame, roster: pd.DataFrame, id_column: str,
+                 name_column: str, heads_first: bool = False) -> RosterMatch:
+    left = _side(ledger, "证件号码", "姓名")
+    right = _side(roster, id_column, name_column)
+    exact = left[left["id"] != ""].merge(right[right["id"] != ""], on="id", suffixes=("_l", "_r"))
+    exact = exact.rename(columns={"row_l": "ledger_row", "row_r": "roster_row"})[["ledger_row", "roster_row"]]
+    if heads_first:   # 住建: one row per house, the 户主 of the ledger household answers for it
+        exact = _prefer_heads(exact, ledger)
+    matched_ledger, matched_roster = set(exact["ledger_row"]), set(exact["roster_row"])
+    repaired = pd.concat([
+        _repaired(left, right).rename(columns={"row": "ledger_row", "other": "roster_row"}),
+        _repaired(right, left).rename(columns={"row": "roster_row", "other": "ledger_row"}),
+    ], ignore_index=True).assign(tier=2)
+    unmatched_left = left[~left["row"].isin(matched_ledger) & ~left["row"].isin(repaired["ledger_row"])]
+    unmatched_right = right[~right["row"].isin(matched_roster) & ~right["row"].isin(repaired["roster_row"])]
+    demographic = _demographic(unmatched_left, unmatched_right).assign(tier=3)
+    suspected = pd.concat([repaired, demographic], ignore_index=True)[list(TIER_COLUMNS)].astype("int64")
+    return RosterMatch(department, roster.reset_index(drop=True), exact.astype("int64"), suspected)
+
+
+def _prefer_heads(exact: pd.DataFrame, ledger: pd.DataFrame) -> pd.DataFrame:
+    """Keep, for each roster row, the match on a 户主 row when there is one."""
+    is_head = (ledger["与户主关系"].to_numpy() == "户主") if "与户主关系" in ledger else np.zeros(len(ledger), bool)
+    ranked = exact.assign(head=~is_head[exact["ledger_row"].to_numpy()]).sort_values(["roster_row", "head"])
+    return ranked.drop_duplicates("roster_row")[["ledger_row", "roster_row"]]
+
+
+def household_rows(ledger: pd.DataFrame, rows: pd.Series) -> pd.Series:
+    """Every ledger row of the households that the given rows belong to (as a boolean mask)."""
+    households = ledger["户编号"].to_numpy()[rows.to_numpy()] if len(rows) else []
+    return ledger["户编号"].isin(households)
+
+
+# Which roster columns carry the ID and the name, per department (住建 lists houses by their 户主).
+ROSTER_KEYS = {"民政": ("证件号码", "姓名"), "医保": ("证件号码", "姓名"), "住建": ("户主证件号码", "户主姓名"),
+               "教体": ("证件号码", "姓名")}
+
+
+def match_rosters(ledger: pd.DataFrame, rosters: dict[str, pd.DataFrame]) -> dict[str, RosterMatch]:
+    """Tiered matches of every roster given, computed once per run."""
+    return {department: match_roster(department, ledger, roster, *ROSTER_KEYS[department], heads_first=department == "住建")
+            for department, roster in rosters.items()}

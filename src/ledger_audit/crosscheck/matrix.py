@@ -1,0 +1,44 @@
+"""The cross-check matrix (outputs.md): per roster, how many records matched, appear only on one
+side, or matched with conflicting facts."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..findings import SOURCE_SEPARATOR, source_text
+from ..frame import SOURCE_FILE, SOURCE_ROW, SOURCE_SHEET
+from ..gates.rule import RuleContext
+from ..result import MATRIX_COLUMNS
+
+RULE_PREFIX = {"民政": "G3-1", "医保": "G3-2", "住建": "G3-3", "教体": "G3-4"}
+
+
+def _expected_in_roster(ctx: RuleContext, department: str) -> pd.Series:
+    """Ledger rows the roster should contain."""
+    facts = ctx.facts
+    if department == "民政":
+        return facts.active & ((facts.text("是否享受农村居民最低生活保障") == "是") | (facts.text("是否特困供养人员") == "是"))
+    if department == "住建":
+        return facts.active & (facts.text("是否危房户") == "是") & (facts.text("与户主关系") == "户主")
+    if department == "教体":
+        return facts.active & facts.in_school & (facts.text("在校生状况") != "")
+    return facts.active
+
+
+def cross_check_matrix(ctx: RuleContext, findings: pd.DataFrame) -> pd.DataFrame:
+    ledger_sources = source_text(ctx.ledger[SOURCE_FILE], ctx.ledger[SOURCE_SHEET], ctx.ledger[SOURCE_ROW])
+    rows = []
+    for department, match in ctx.matches.items():
+        matched_ledger = pd.Series(False, index=ctx.ledger.index)
+        matched_ledger.iloc[match.exact["ledger_row"].to_numpy()] = True
+        flagged = findings[findings["rule_id"].str.startswith(RULE_PREFIX[department])
+                           | (findings["rule_id"] == "G3-501")]["sources"].str.split(SOURCE_SEPARATOR).explode()
+        conflicting = matched_ledger & ledger_sources.isin(set(flagged))
+        rows.append({
+            "department": department,
+            "matched": int(match.exact["roster_row"].nunique()),
+            "only_in_ledger": int((_expected_in_roster(ctx, department) & ~matched_ledger).sum()),
+            "only_in_roster": int(len(match.roster) - match.exact["roster_row"].nunique()),
+            "conflicting": int(conflicting.sum()),
+        })
+    return pd.DataFrame(rows, columns=list(MATRIX_COLUMNS))
