@@ -22,10 +22,12 @@ from pandera.errors import SchemaErrors
 
 from ..catalog import GATES, Catalog, RuleSpec
 from ..config import AuditConfig
+from ..errors import AuditInputError
 from ..findings import FINDING_COLUMNS, SOURCE_SEPARATOR, empty_findings, problem_ids, source_text, sort_findings
 from ..frame import SOURCE_FILE, SOURCE_ROW, SOURCE_SHEET, TEXT
 from ..report.masking import mask_id_number, mask_phone
 
+from .county_rules import county_rule
 from .facts import Facts
 from .rule import RULES, RegisteredRule, RuleContext, Violations
 
@@ -55,7 +57,8 @@ def build_context(ledger: pd.DataFrame, rosters: dict[str, pd.DataFrame], config
 
 def run_gates(ctx: RuleContext, gates: tuple[str, ...] | None = None) -> GateOutcome:
     """Run every rule of the chosen gates (all by default) that can run; list the others with why."""
-    wanted = [r for r in RULES.values() if gates is None or r.rule_id[:2] in gates]
+    county = [county_rule(spec) for spec in ctx.catalog.rules.values() if spec.condition and spec.rule_id not in RULES]
+    wanted = [r for r in (*RULES.values(), *county) if gates is None or r.rule_id[:2] in gates]
     runnable, not_run = [], []
     for registered in sorted(wanted, key=lambda r: r.rule_id):
         reason = _why_not_run(registered, ctx)
@@ -93,8 +96,10 @@ def _validate(rules: list[RegisteredRule], ctx: RuleContext, results: dict[str, 
         try:
             schema.validate(narrow, lazy=True)
         except SchemaErrors as errors:
-            if crashed:   # Pandera records a crashing check as a failure; it is a bug in that rule
+            if crashed:   # Pandera records a crashing check as a failure: re-raise what happened
                 rule_id, error = next(iter(crashed.items()))
+                if isinstance(error, AuditInputError):   # a county rule's bad condition
+                    raise error
                 raise RuntimeError(f"rule {rule_id} crashed") from error
             cases = errors.failure_cases
             for rule_id, rows in cases.groupby("check")["index"]:
