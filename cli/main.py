@@ -10,6 +10,11 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=N
                   help="防止返贫动态监测台账数据质量审核工具（三单一账）。")
 
 
+def build_app() -> typer.Typer:
+    """The app with every command registered (importing a command module registers it)."""
+    from . import rules, run, sample  # noqa: F401
+    return app
+
+
 def main() -> None:
-    from . import rules, run, sample  # noqa: F401 - importing a command module registers it
-    app()
+    build_app()()

@@ -115,6 +115,8 @@ def _drop_ordinal_row(body: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
 def _drop_non_data_rows(frame: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
     """Drop blank, subtotal and signature rows (counted by reason). Subtotal and signature texts
     stand in the first columns, so only those are searched."""
+    if frame.empty:
+        return frame
     blank = (frame == "").all(axis=1)
     first = frame.iloc[:, :LEADING_COLUMNS]
     subtotal = first.apply(lambda column: column.str.match(SUBTOTAL.pattern)).any(axis=1) & ~blank
@@ -206,6 +208,16 @@ def _finish(frame: pd.DataFrame, fields: dict[str, FieldSpec]) -> pd.DataFrame:
     return frame
 
 
+def _closest_header(spec: FieldSpec | None, headers: list[str]) -> str | None:
+    """The unrecognised header most like the field's name or one of its aliases."""
+    if spec is None or not headers:
+        return None
+    scored = [(difflib.SequenceMatcher(None, header_key(alias), header_key(header)).ratio(), header)
+              for alias in (spec.name, *spec.aliases) for header in headers]
+    ratio, header = max(scored)
+    return header if ratio >= 0.5 else None
+
+
 def _require(table: LoadedTable, fields: dict[str, FieldSpec], one_of: dict[str, tuple[str, ...]]) -> None:
     present = set(table.frame.columns)
     missing = [name for name, spec in fields.items() if spec.required == "R" and name not in present]
@@ -214,10 +226,8 @@ def _require(table: LoadedTable, fields: dict[str, FieldSpec], one_of: dict[str,
     if not missing:
         return
     found = [c for c in table.report.mapped.values()] + table.report.extra
-    closest = []
-    for name in missing:
-        guess = difflib.get_close_matches(name.split("（")[0], table.report.extra, n=1, cutoff=0.4)
-        closest.append(f"{name}" + (f"（最接近的列：「{guess[0]}」）" if guess else ""))
+    closest = [name + (f"（最接近的列：「{guess}」）" if (guess := _closest_header(fields.get(name), table.report.extra)) else "")
+               for name in missing]
     raise AuditInputError(
         f"缺少必需的列：{'；'.join(closest)}。\n找到的列：{'、'.join(found)}。",
         file="、".join(table.report.files), sheet="、".join(table.report.sheets) or None,

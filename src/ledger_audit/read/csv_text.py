@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AuditInputError
+from ..frame import TEXT
+from .raw import RawSheet
 
 # In a CSV an ID typed into Excel as a number and then exported looks like one of these.
 NUMERIC_TEXT = re.compile(r"^\d+(\.\d+)?([eE][+-]?\d+)?$")
@@ -50,9 +52,7 @@ def _separator(text: str) -> str:
     return max((",", "\t", ";"), key=head.count)
 
 
-def read_csv_grid(path: Path):
-    from .sheets import RawSheet  # RawSheet lives with the Excel reader; imported here to avoid a cycle
-
+def read_csv_grid(path: Path) -> RawSheet:
     text = decode_text(path)
     try:
         frame = pd.read_csv(io.StringIO(text), header=None, dtype=str, keep_default_na=False,

@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 from xml.etree import ElementTree
 
 import fastexcel
@@ -27,6 +25,7 @@ import python_calamine
 
 from ..errors import AuditInputError
 from .csv_text import read_csv_grid
+from .raw import RawSheet
 from .file_kind import FileKind, detect_file_kind
 from ..frame import TEXT
 
@@ -34,17 +33,6 @@ from ..frame import TEXT
 # 10^5 rows is ~200 MB; a zip bomb is many GB.
 MAX_SHEET_XML_BYTES = 4 * 1024**3
 MAX_COMPRESSION_RATIO = 200
-
-
-@dataclass
-class RawSheet:
-    """One sheet as text. `cells` has columns 0..n-1 (absolute column positions, A = 0) and an index
-    of 1-based Excel row numbers."""
-
-    file: str
-    sheet: str
-    cells: pd.DataFrame
-    numeric_rows: Callable[[int], np.ndarray]   # absolute column → Excel rows holding a number
 
 
 def read_sheets(path: Path) -> list[RawSheet]:
