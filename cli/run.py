@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import typer
@@ -20,6 +21,7 @@ def run(
     roster: list[str] = options.ROSTER,
     quarter: str = options.QUARTER,
     as_of: str = options.AS_OF,
+    previous: Path = typer.Option(None, "--previous", help="上季度的三单一账工作簿（已填写的整改台账）；不给出时从运行历史中查找。"),
     previous_ledger: Path = typer.Option(None, "--previous-ledger", help="上季度台账（收入大幅下降 G5-002 需要）。"),
     config: Path = options.CONFIG,
     out: Path = typer.Option(None, "--out", help="输出目录（默认 ./audit-out/<季度>/）。"),
@@ -30,8 +32,8 @@ def run(
     """审核台账：五个关口 + 部门比对，输出三单一账、HTML 报告和 findings.json。"""
     with exit_on_error():
         settings, audit_config, catalog = options.settings_and_config(
-            ledgers or [], roster, quarter, as_of, config, out, formats, fail_on, no_mask, previous_ledger)
-        outcome = run_audit(settings, audit_config, catalog)
+            ledgers or [], roster, quarter, as_of, config, out, formats, fail_on, no_mask, previous_ledger, previous)
+        outcome = run_audit(settings, audit_config, catalog, recorded_at=datetime.now().isoformat(timespec="seconds"))
         result = outcome.result
         ledger_load = result.loads[0]
         typer.echo(load_summary(ledger_load))

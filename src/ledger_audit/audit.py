@@ -7,6 +7,8 @@ result; only cross-county checks (an ID in two counties) would need a shuffle.
 
 from __future__ import annotations
 
+import pandas as pd
+
 from . import registry  # noqa: F401 - registers every rule
 from .catalog import Catalog
 from .config import AuditConfig
@@ -14,22 +16,29 @@ from .crosscheck.matching import match_rosters
 from .crosscheck.matrix import cross_check_matrix
 from .frame import LoadedTable
 from .gates.engine import build_context, run_gates
+from .findings import sort_findings
 from .result import AuditResult
+from .track.rectification import carry_forward
 
 
 def audit_county(ledger: LoadedTable, rosters: dict[str, LoadedTable], config: AuditConfig,
                  catalog: Catalog, previous_ledger: LoadedTable | None = None,
+                 previous_rectification: pd.DataFrame | None = None,
                  gates: tuple[str, ...] | None = None) -> AuditResult:
-    """Match the rosters, run the quality gates, and summarise the cross-checks."""
+    """Match the rosters, run the quality gates, summarise the cross-checks and carry last
+    quarter's 整改台账 forward."""
     frame = ledger.frame.reset_index(drop=True)
     roster_frames = {department: table.frame.reset_index(drop=True) for department, table in rosters.items()}
     matches = match_rosters(frame, roster_frames)
     context = build_context(frame, roster_frames, config, catalog, matches,
                             previous_ledger.frame if previous_ledger is not None else None)
     outcome = run_gates(context, gates)
+    rectification, tracking = carry_forward(previous_rectification, outcome.findings, config, catalog)
+    findings = sort_findings(pd.concat([outcome.findings, tracking], ignore_index=True))
     return AuditResult(
         config=config,
-        findings=outcome.findings,
+        findings=findings,
+        rectification=rectification,
         rules_not_run=outcome.rules_not_run,
         loads=[ledger.report] + [table.report for table in rosters.values()],
         rule_specs=catalog.rules,

@@ -17,6 +17,8 @@ from .frame import LoadedTable
 from .normalise.tables import load_ledger, load_roster
 from .report.writers import write_reports
 from .result import AuditResult
+from .track.history import history_frame, history_path, latest_rectification, record_run
+from .track.previous import read_previous_rectification
 
 
 @dataclass
@@ -39,10 +41,28 @@ def load_inputs(settings: RunSettings, catalog: Catalog) -> tuple[LoadedTable, d
     return ledger, rosters
 
 
-def run_audit(settings: RunSettings, config: AuditConfig, catalog: Catalog,
-              gates: tuple[str, ...] | None = None, write: bool = True) -> RunOutcome:
+def previous_rectification_path(settings: RunSettings, config: AuditConfig) -> Path | None:
+    """--previous if given; otherwise last quarter's 整改台账 recorded in the run history."""
+    if settings.previous:
+        return settings.previous
+    if settings.out_dir is None:
+        return None
+    return latest_rectification(history_path(settings.out_dir), config.quarter)
+
+
+def run_audit(settings: RunSettings, config: AuditConfig, catalog: Catalog, gates: tuple[str, ...] | None = None,
+              write: bool = True, recorded_at: str = "") -> RunOutcome:
+    """Read everything first (a bad input stops the run before anything is written), audit, then
+    write the reports and record the run in the history."""
     ledger, rosters = load_inputs(settings, catalog)
     previous_ledger = load_ledger([settings.previous_ledger], catalog) if settings.previous_ledger else None
-    result = audit_county(ledger, rosters, config, catalog, previous_ledger, gates)
-    outputs = write_reports(result, settings.out_dir, settings.formats) if write and settings.out_dir else {}
+    previous_path = previous_rectification_path(settings, config)
+    previous = read_previous_rectification(previous_path) if previous_path else None
+    result = audit_county(ledger, rosters, config, catalog, previous_ledger, previous, gates)
+    if not (write and settings.out_dir):
+        return RunOutcome(result, {})
+    database = history_path(settings.out_dir)
+    result.history = history_frame(database)
+    outputs = write_reports(result, settings.out_dir, settings.formats)
+    record_run(database, result, outputs.get("xlsx"), recorded_at)
     return RunOutcome(result, outputs)

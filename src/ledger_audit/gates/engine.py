@@ -142,6 +142,9 @@ def _findings_for(ctx: RuleContext, spec: RuleSpec, violations: Violations, rows
         extra = violations.extra_sources.iloc[rows]
         detail["_source"] = detail["_source"].where(extra == "", detail["_source"] + SOURCE_SEPARATOR + extra)
     detail["_entity"] = _entity_keys(ctx, spec, rows, ledger)
+    if spec.entity in ("person", "roster"):   # one ID on several rows (G3-001, G1-013): keep IDs unique
+        repeat = detail.groupby("_entity").cumcount()
+        detail["_entity"] = detail["_entity"].where(repeat == 0, detail["_entity"] + "#" + (repeat + 1).astype(str))
     detail["_severity"] = (violations.severity.iloc[rows] if violations.severity is not None
                            else pd.Series(spec.severity, index=ledger.index))
     detail["_message"] = render_message(spec.message, detail, ctx.config.mask)

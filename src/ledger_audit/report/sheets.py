@@ -7,12 +7,9 @@ import pandas as pd
 
 from ..catalog import GATES, SEVERITIES
 from ..result import AuditResult
+from ..track.rectification import new_rectification
 from .masking import mask_id_number, mask_text
 
-RECTIFICATION_COLUMNS = ("序号", "问题编号", "规则编号", "问题描述", "乡镇", "行政村", "户编号", "责任单位", "责任人",
-                         "整改措施", "整改时限", "整改状态", "整改完成时间", "销号时间", "复核结论", "首次发现季度",
-                         "累计季度数", "佐证材料", "备注")
-STATUSES = ("未整改", "整改中", "已整改", "已销号")
 
 
 def readable_findings(result: AuditResult) -> pd.DataFrame:
@@ -62,14 +59,7 @@ def rectification_sheet(result: AuditResult) -> pd.DataFrame:
     """The 整改台账: tracked rows when tracking ran, else every finding as a new item."""
     if result.rectification is not None:
         return result.rectification
-    f = readable_findings(result)
-    table = pd.DataFrame({
-        "序号": range(1, len(f) + 1), "问题编号": f["problem_id"], "规则编号": f["rule_id"], "问题描述": f["message"],
-        "乡镇": f["town"], "行政村": f["village"], "户编号": f["household_id"], "责任单位": f["unit"],
-        "责任人": "", "整改措施": "", "整改时限": f["deadline"], "整改状态": f["status"], "整改完成时间": "",
-        "销号时间": "", "复核结论": "", "首次发现季度": f["first_seen"], "累计季度数": 1, "佐证材料": "", "备注": "",
-    })
-    return table[list(RECTIFICATION_COLUMNS)]
+    return new_rectification(result.findings, result.config)
 
 
 def summary_tables(result: AuditResult) -> dict[str, pd.DataFrame]:

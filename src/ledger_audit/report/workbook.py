@@ -11,7 +11,8 @@ import pandas as pd
 import xlsxwriter
 
 from ..result import AuditResult
-from .sheets import STATUSES, problem_list, rectification_sheet, responsibility_list, summary_tables, task_list
+from ..track.rectification import STATUSES
+from .sheets import problem_list, rectification_sheet, responsibility_list, summary_tables, task_list
 
 MAX_WIDTH = 60
 WIDTH_SAMPLE = 2000
