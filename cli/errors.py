@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import sys
+import logging
 import tempfile
 import traceback
 from contextlib import contextmanager
@@ -16,6 +17,7 @@ from ledger_audit.errors import AuditInputError, ExitCode
 
 def fail(message: str, code: ExitCode) -> typer.Exit:
     typer.echo(message, err=True)
+    logging.getLogger("ledger_audit").error("%s（退出码 %d）", message, int(code))
     return typer.Exit(int(code))
 
 

@@ -10,9 +10,16 @@ from tabulate import tabulate
 from ledger_audit.catalog import GATES, load_catalog
 from ledger_audit import registry  # noqa: F401 - registers every rule
 from ledger_audit.gates.rule import RULES
+from ledger_audit.track.rectification import TRACKING_RULES
 
 from .errors import exit_on_error, usage_error
 from .main import app
+
+
+def _what_it_checks(rule_id: str, registered, condition: str | None) -> str:
+    if registered:
+        return registered.doc
+    return TRACKING_RULES.get(rule_id) or f"县定规则，条件：{condition}"
 
 
 @app.command()
@@ -21,9 +28,8 @@ def rules(rule_id: str = typer.Argument(None, help="规则编号，如 G2-011；
     with exit_on_error():
         catalog = load_catalog()
         if not rule_id:
-            rows = [[r.rule_id, f"{r.gate} {GATES[r.gate]}", r.title, r.severity, r.unit,
-                     "" if r.rule_id in RULES or r.condition else "未实现"] for r in catalog.rules.values()]
-            typer.echo(tabulate(rows, headers=["编号", "关口", "名称", "严重程度", "责任单位", "状态"], tablefmt="simple"))
+            rows = [[r.rule_id, f"{r.gate} {GATES[r.gate]}", r.title, r.severity, r.unit] for r in catalog.rules.values()]
+            typer.echo(tabulate(rows, headers=["编号", "关口", "名称", "严重程度", "责任单位"], tablefmt="simple"))
             return
         spec = catalog.rules.get(rule_id.upper())
         if spec is None:
@@ -33,7 +39,7 @@ def rules(rule_id: str = typer.Argument(None, help="规则编号，如 G2-011；
         lines = [f"{spec.rule_id} {spec.title}", "",
                  f"关口：{spec.gate} {GATES[spec.gate]}    严重程度：{spec.severity}    责任单位：{spec.unit}"
                  + (f"    配合单位：{spec.assist_unit}" if spec.assist_unit else ""), "",
-                 "检查什么：", registered.doc if registered else f"条件：{spec.condition}", "",
+                 "检查什么：", _what_it_checks(spec.rule_id, registered, spec.condition), "",
                  "政策依据：", spec.basis, "", "整改要求：", spec.remedy, "", "问题描述模板：", spec.message]
         if registered and registered.needs:
             lines += ["", f"需要的列：{'、'.join(registered.needs)}"]

@@ -12,6 +12,7 @@ from ledger_audit.report.terminal import findings_summary, load_summary, outputs
 
 from . import options
 from .errors import exit_on_error
+from .unattended import LOGGER, log_to, stop_cleanly_on_sigterm
 from .main import app
 
 
@@ -28,19 +29,21 @@ def run(
     formats: str = typer.Option(None, "--format", help="输出格式，逗号分隔：xlsx,html,json（默认全部）。"),
     fail_on: str = options.FAIL_ON,
     no_mask: bool = options.NO_MASK,
+    log: Path = typer.Option(None, "--log", help="把本次运行的记录追加到该日志文件（定时任务用）。"),
 ) -> None:
     """审核台账：五个关口 + 部门比对，输出三单一账、HTML 报告和 findings.json。"""
+    stop_cleanly_on_sigterm()
     with exit_on_error():
         settings, audit_config, catalog = options.settings_and_config(
             ledgers or [], roster, quarter, as_of, config, out, formats, fail_on, no_mask, previous_ledger, previous)
+        log_to(log or settings.log)
+        LOGGER.info("开始审核 %s（%s）", "、".join(map(str, settings.ledgers)), audit_config.quarter)
         outcome = run_audit(settings, audit_config, catalog, recorded_at=datetime.now().isoformat(timespec="seconds"))
         result = outcome.result
-        ledger_load = result.loads[0]
-        typer.echo(load_summary(ledger_load))
-        for load in result.loads[1:]:
-            typer.echo(load_summary(load))
-        typer.echo("")
-        typer.echo(findings_summary(result))
-        typer.echo("")
-        typer.echo(outputs_summary(outcome.outputs))
-    raise typer.Exit(int(options.exit_code_for(result.findings["severity"], settings.fail_on)))
+        summary = "\n".join([*(load_summary(load) for load in result.loads), "", findings_summary(result), "",
+                              outputs_summary(outcome.outputs)])
+        typer.echo(summary)
+        LOGGER.info("审核完成\n%s", summary)
+    code = options.exit_code_for(result.findings["severity"], settings.fail_on)
+    LOGGER.info("退出码 %d", code)
+    raise typer.Exit(int(code))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from . import registry  # noqa: F401 - registers every rule
-from .catalog import Catalog
+from .catalog import GATES, Catalog
 from .config import AuditConfig
 from .crosscheck.matching import match_rosters
 from .crosscheck.matrix import cross_check_matrix
@@ -42,5 +42,6 @@ def audit_county(ledger: LoadedTable, rosters: dict[str, LoadedTable], config: A
         rules_not_run=outcome.rules_not_run,
         loads=[ledger.report] + [table.report for table in rosters.values()],
         rule_specs=catalog.rules,
+        gates=gates or tuple(GATES),
         cross_check_matrix=cross_check_matrix(context, outcome.findings),
     )

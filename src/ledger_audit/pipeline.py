@@ -14,6 +14,7 @@ from .catalog import Catalog
 from .config import AuditConfig, RunSettings
 from .errors import AuditInputError
 from .frame import LoadedTable
+from .lock import output_lock
 from .normalise.tables import load_ledger, load_roster
 from .report.writers import write_reports
 from .result import AuditResult
@@ -53,13 +54,21 @@ def previous_rectification_path(settings: RunSettings, config: AuditConfig) -> P
 def run_audit(settings: RunSettings, config: AuditConfig, catalog: Catalog, gates: tuple[str, ...] | None = None,
               write: bool = True, recorded_at: str = "") -> RunOutcome:
     """Read everything first (a bad input stops the run before anything is written), audit, then
-    write the reports and record the run in the history."""
+    write the reports and record the run in the history, holding the output root's lock."""
+    if not (write and settings.out_dir):
+        return _run(settings, config, catalog, gates, False, recorded_at)
+    with output_lock(settings.out_dir.parent):
+        return _run(settings, config, catalog, gates, True, recorded_at)
+
+
+def _run(settings: RunSettings, config: AuditConfig, catalog: Catalog, gates: tuple[str, ...] | None,
+         write: bool, recorded_at: str) -> RunOutcome:
     ledger, rosters = load_inputs(settings, catalog)
     previous_ledger = load_ledger([settings.previous_ledger], catalog) if settings.previous_ledger else None
     previous_path = previous_rectification_path(settings, config)
     previous = read_previous_rectification(previous_path) if previous_path else None
     result = audit_county(ledger, rosters, config, catalog, previous_ledger, previous, gates)
-    if not (write and settings.out_dir):
+    if not write:
         return RunOutcome(result, {})
     database = history_path(settings.out_dir)
     result.history = history_frame(database)

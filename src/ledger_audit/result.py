@@ -21,6 +21,7 @@ class AuditResult:
     rules_not_run: pd.DataFrame            # NOT_RUN_COLUMNS
     loads: list[LoadReport]                # the ledger first, then each roster given
     rule_specs: dict[str, RuleSpec] = field(default_factory=dict)   # the catalogue the run used
+    gates: tuple[str, ...] = ("G1", "G2", "G3", "G4", "G5")          # the gates that ran
     cross_check_matrix: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=MATRIX_COLUMNS))
     rectification: pd.DataFrame | None = None   # the new 整改台账 (track/), None until tracking ran
     history: pd.DataFrame | None = None         # per-quarter counts from the run history, if any

@@ -37,8 +37,7 @@ def findings_document(result: AuditResult) -> dict:
     }
 
 
-def write_json(result: AuditResult, handle) -> None:
-    json.dump(findings_document(result), handle, ensure_ascii=False, indent=2)
-    handle.write("\n")
+def json_text(result: AuditResult) -> str:
+    return json.dumps(findings_document(result), ensure_ascii=False, indent=2) + "\n"
 
 

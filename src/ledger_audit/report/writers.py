@@ -12,7 +12,7 @@ from pathlib import Path
 from ..errors import AuditInputError
 from ..result import AuditResult
 from .html import write_html
-from .json_report import write_json
+from .json_report import json_text
 from .workbook import write_workbook
 
 FORMATS = ("xlsx", "html", "json")
@@ -29,6 +29,12 @@ def atomic_path(target: Path):
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
+
+
+def write_bytes_atomically(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(target) as temporary:
+        temporary.write_bytes(data)
 
 
 def output_names(result: AuditResult) -> dict[str, str]:
@@ -54,8 +60,7 @@ def write_reports(result: AuditResult, out_dir: Path, formats: tuple[str, ...] =
             if kind == "xlsx":
                 write_workbook(result, temporary, remedies)
             elif kind == "json":
-                with open(temporary, "w", encoding="utf-8") as handle:
-                    write_json(result, handle)
+                temporary.write_text(json_text(result), encoding="utf-8")
             else:
                 write_html(result, temporary)
         written[kind] = target

@@ -1,0 +1,45 @@
+"""`audit check`: the CI gate on submitted spreadsheets. Same rules, a compact table, exit codes of
+outputs.md, and only the files --json / --junit ask for."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ledger_audit.pipeline import run_audit
+from ledger_audit.report.json_report import json_text
+from ledger_audit.report.junit import junit_document
+from ledger_audit.report.terminal import findings_summary
+from ledger_audit.report.writers import write_bytes_atomically
+
+from . import options
+from .errors import exit_on_error
+from .main import app
+
+
+@app.command()
+def check(
+    ledgers: list[Path] = typer.Argument(..., help="要检查的台账文件。"),
+    gates: str = typer.Option(None, "--gates", help="只运行这些关口，如 G1,G2（报送前快速检查）。"),
+    roster: list[str] = options.ROSTER,
+    quarter: str = options.QUARTER,
+    as_of: str = options.AS_OF,
+    config: Path = options.CONFIG,
+    json_path: Path = typer.Option(None, "--json", help="写出 findings.json 到该路径。"),
+    junit_path: Path = typer.Option(None, "--junit", help="写出 JUnit XML 到该路径（每条规则一个用例）。"),
+    fail_on: str = options.FAIL_ON,
+    no_mask: bool = options.NO_MASK,
+) -> None:
+    """报送检查（CI）：运行规则，打印摘要，按退出码报告结果；只写出 --json/--junit 指定的文件。"""
+    with exit_on_error():
+        chosen = options.parse_gates(gates)
+        settings, audit_config, catalog = options.settings_and_config(
+            ledgers, roster, quarter, as_of, config, None, None, fail_on, no_mask)
+        result = run_audit(settings, audit_config, catalog, gates=chosen, write=False).result
+        typer.echo(findings_summary(result))
+        if json_path:
+            write_bytes_atomically(json_path, json_text(result).encode("utf-8"))
+        if junit_path:
+            write_bytes_atomically(junit_path, junit_document(result))
+    raise typer.Exit(int(options.exit_code_for(result.findings["severity"], settings.fail_on)))
