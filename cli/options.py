@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date, timedelta
 from pathlib import Path
 
 import typer
 
 from ledger_audit.catalog import GATES, SEVERITY_ENGLISH, Catalog, load_catalog
-from ledger_audit.config import FAIL_ON_LEVELS, AuditConfig, RunSettings, load_config_file, parse_as_of
+from ledger_audit.config import FAIL_ON_LEVELS, AuditConfig, RunSettings, load_config_file, parse_as_of, quarter_of
 from ledger_audit.errors import ExitCode
 
 from .errors import usage_error
@@ -47,6 +48,8 @@ def settings_and_config(ledgers: list[Path], rosters: list[str], quarter: str | 
     audit_options.pop("quarter", None), audit_options.pop("as_of", None)
     if not quarter and not as_of:
         raise usage_error("请用 --quarter（如 2022Q2）或 --as-of（如 2022-06-30）指定审核截止日。")
+    if quarter == "last":
+        quarter = last_completed_quarter(date.today())
     if fail_on and fail_on not in FAIL_ON_LEVELS:
         raise usage_error(f"--fail-on 只能是 {'、'.join(FAIL_ON_LEVELS)}。")
     config = AuditConfig(as_of=parse_as_of(quarter, as_of), **audit_options)
@@ -67,6 +70,12 @@ def settings_and_config(ledgers: list[Path], rosters: list[str], quarter: str | 
     return settings, config, load_catalog(extra_rule_files=settings.extra_rule_files)
 
 
+def last_completed_quarter(today: date) -> str:
+    """--quarter last (for cron): the latest quarter that has ended. The clock is read here, in the
+    CLI, never in the library."""
+    return quarter_of(today.replace(day=1) - timedelta(days=(today.month - 1) % 3 * 31 + 1))
+
+
 def _county_name(ledgers: list[Path]) -> str:
     """Name outputs after the ledger file when no county is configured (outputs.md: 县或文件名)."""
     return Path(ledgers[0]).stem if ledgers else ""
@@ -81,7 +90,7 @@ def exit_code_for(severities, fail_on: str) -> ExitCode:
     return ExitCode.FINDINGS if any(rank <= threshold for rank in ranks) else ExitCode.OK
 
 
-QUARTER = typer.Option(None, "--quarter", help="审核季度，如 2022Q2（截止日为季末）。")
+QUARTER = typer.Option(None, "--quarter", help="审核季度，如 2022Q2（截止日为季末）；last 表示刚结束的季度（定时任务用）。")
 AS_OF = typer.Option(None, "--as-of", help="审核截止日，如 2022-06-30。")
 ROSTER = typer.Option([], "--roster", help="部门名单：民政=F、医保=F、住建=F、教体=F（也可用拼音 minzheng、yibao、zhujian、jiaoti）。")
 CONFIG = typer.Option(None, "--config", help="配置文件（TOML），见 audit init。")

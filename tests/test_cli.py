@@ -134,3 +134,9 @@ def test_init_writes_a_config_that_loads(tmp_path):
     assert audit("init", "--out", tmp_path / "c.toml").returncode == 0
     assert audit("init", "--out", tmp_path / "c.toml").returncode == 2
     assert "[thresholds]" in (tmp_path / "c.toml").read_text(encoding="utf-8")
+
+
+def test_quarter_last_is_the_latest_completed_quarter():
+    from ledger_audit_cli.options import last_completed_quarter
+    assert [last_completed_quarter(d) for d in (date(2022, 7, 3), date(2022, 9, 30), date(2022, 1, 15))] \
+        == ["2022Q2", "2022Q2", "2021Q4"]

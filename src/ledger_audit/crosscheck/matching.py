@@ -107,8 +107,9 @@ def _demographic(ledger: pd.DataFrame, roster: pd.DataFrame) -> pd.DataFrame:
 
 
 def match_roster(department: str, ledger: pd.DataFrame, roster: pd.DataFrame, id_column: str,
-                 name_column: str, heads_first: bool = False) -> RosterMatch:
-    left = _side(ledger, "证件号码", "姓名")
+                 name_column: str, heads_first: bool = False, left: pd.DataFrame | None = None) -> RosterMatch:
+    """`left` is the ledger side already normalised (shared by the rosters of one run)."""
+    left = _side(ledger, "证件号码", "姓名") if left is None else left
     right = _side(roster, id_column, name_column)
     exact = left[left["id"] != ""].merge(right[right["id"] != ""], on="id", suffixes=("_l", "_r"))
     exact = exact.rename(columns={"row_l": "ledger_row", "row_r": "roster_row"})[["ledger_row", "roster_row"]]
@@ -146,5 +147,7 @@ ROSTER_KEYS = {"民政": ("证件号码", "姓名"), "医保": ("证件号码", 
 
 def match_rosters(ledger: pd.DataFrame, rosters: dict[str, pd.DataFrame]) -> dict[str, RosterMatch]:
     """Tiered matches of every roster given, computed once per run."""
-    return {department: match_roster(department, ledger, roster, *ROSTER_KEYS[department], heads_first=department == "住建")
+    left = _side(ledger, "证件号码", "姓名") if rosters else None
+    return {department: match_roster(department, ledger, roster, *ROSTER_KEYS[department],
+                                     heads_first=department == "住建", left=left)
             for department, roster in rosters.items()}

@@ -79,24 +79,42 @@ class Facts:
     def __init__(self, ledger: pd.DataFrame, config: AuditConfig) -> None:
         self.ledger = ledger
         self.config = config
+        self._cache: dict[tuple, pd.Series] = {}
+
+    def _cached(self, key: tuple, compute) -> pd.Series:
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
+
+    def distinct(self, column: str, function) -> pd.Series:
+        """Apply `function` (a vectorised transform of a Series) to the column's distinct values
+        and spread the result back: a ledger column repeats a few hundred values a million times."""
+        codes, uniques = pd.factorize(self.text(column))
+        result = function(pd.Series(uniques, dtype=TEXT))
+        return pd.Series(result.to_numpy()[codes], index=self.ledger.index, dtype=result.dtype)
 
     def text(self, column: str) -> pd.Series:
         """A canonical column as text, or all "" when the ledger lacks it."""
-        if column in self.ledger.columns:
-            return self.ledger[column].astype(TEXT).fillna("")
-        return pd.Series("", index=self.ledger.index, dtype=TEXT)
+        def compute():
+            if column in self.ledger.columns:
+                return self.ledger[column].astype(TEXT).fillna("")
+            return pd.Series("", index=self.ledger.index, dtype=TEXT)
+        return self._cached(("text", column), compute)
 
     def money(self, column: str) -> pd.Series:
         """A numeric column as float (NaN where empty or not a number)."""
-        return pd.to_numeric(self.text(column).replace("", None), errors="coerce").astype("float64")
+        return self._cached(("money", column), lambda: self.distinct(
+            column, lambda values: pd.to_numeric(values.replace("", None), errors="coerce").astype("float64")))
 
     def date(self, column: str) -> pd.Series:
         """A date column (ISO text after loading) as datetime64 (NaT where empty or unparseable)."""
-        return pd.to_datetime(self.text(column), format="%Y-%m-%d", errors="coerce")
+        return self._cached(("date", column), lambda: self.distinct(
+            column, lambda values: pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")))
 
     def has_code(self, column: str, code: str) -> pd.Series:
         """Whether a multi-code field (values joined by 、) contains `code`."""
-        return ("、" + self.text(column) + "、").str.contains(f"、{code}、", regex=False).astype(bool)
+        return self._cached(("code", column, code), lambda: self.distinct(
+            column, lambda values: ("、" + values + "、").str.contains(f"、{code}、", regex=False).astype(bool)))
 
     def per_household(self, mask: pd.Series, how: str = "any") -> pd.Series:
         """Broadcast any/all of a row mask over each household (户编号) back to its rows."""

@@ -130,12 +130,12 @@ def code_value_not_in_list(ctx: RuleContext) -> Violations:
         codes = ctx.catalog.yes_no if spec.type == "yes_no" else ctx.catalog.code_list(name)
         if codes is None:
             continue
-        values = ctx.facts.text(name)
+        known = set(codes.values)
         if spec.type == "multi_code":
-            pieces = values.str.split("、").explode()
-            unknown = pieces[(pieces != "") & ~pieces.isin(codes.values)]
-            bad_text = unknown.groupby(level=0).agg("、".join).reindex(values.index).astype(TEXT).fillna("")
+            bad_text = ctx.facts.distinct(name, lambda values: values.map(
+                lambda v: "、".join(p for p in v.split("、") if p and p not in known)).astype(TEXT))
         else:
+            values = ctx.facts.text(name)
             bad_text = values.where((values != "") & ~values.isin(codes.values), "")
         parts[name] = (bad_text != "", bad_text)
     text = listed(parts, ctx.ledger.index)
@@ -199,5 +199,9 @@ def duplicate_row(ctx: RuleContext) -> Violations:
     """Two or more rows are identical in every canonical field (a row pasted twice). Each copy is
     reported, naming the rows of the others."""
     canonical = [c for c in ctx.catalog.fields if c in ctx.ledger.columns]
-    duplicated = ctx.ledger.duplicated(subset=canonical, keep=False)
+    # Identical rows share household, name and ID: compare all columns only among those candidates.
+    keys = [c for c in ("户编号", "姓名", "证件号码") if c in canonical]
+    candidates = ctx.ledger.duplicated(subset=keys, keep=False) if keys else pd.Series(True, index=ctx.ledger.index)
+    duplicated = pd.Series(False, index=ctx.ledger.index)
+    duplicated[candidates] = ctx.ledger.loc[candidates, canonical].duplicated(keep=False)
     return Violations(duplicated)

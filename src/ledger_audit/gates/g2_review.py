@@ -123,17 +123,20 @@ def net_income_unbalanced(ctx: RuleContext) -> Violations:
 def household_fields_differ(ctx: RuleContext) -> Violations:
     """A household-level field (level H in fields.toml) has different values on the member rows
     of one 户编号. The message names each field and its values."""
-    household = ctx.facts.household_id
     fields = [n for n, s in ctx.catalog.fields.items() if s.level == "H" and n in ctx.ledger.columns and n != "户编号"]
-    detail = pd.Series("", index=ctx.ledger.index, dtype=TEXT)
+    # Households whose member rows are not all alike in these fields are few: find them first.
+    distinct = ctx.ledger[["户编号", *fields]].drop_duplicates()
+    suspects = ctx.facts.household_id.isin(distinct.loc[distinct["户编号"].duplicated(keep=False), "户编号"])
+    household = ctx.facts.household_id[suspects]
+    parts = {}
     for name in fields:
-        values = ctx.facts.text(name)
+        values = ctx.facts.text(name)[suspects]
         varies = values.groupby(household).transform("nunique") > 1
         if varies.any():
-            listed = values[varies].groupby(household[varies]).transform(lambda v: "/".join(sorted(set(v))))
-            detail = detail + pd.Series(np.where(varies, name + "「" + listed.reindex(detail.index).fillna("") + "」、", ""),
-                                        index=detail.index, dtype=TEXT)
-    return Violations(detail != "", {"不一致字段": detail.str.rstrip("、")})
+            seen = values[varies].groupby(household[varies]).transform(lambda v: "/".join(sorted(set(v))))
+            parts[name] = (varies.reindex(ctx.ledger.index, fill_value=False), seen.reindex(ctx.ledger.index).fillna(""))
+    detail = listed(parts, ctx.ledger.index)
+    return Violations(detail != "", {"不一致字段": detail})
 
 
 @rule("G2-011", needs=("证件号码", "在校生状况"))

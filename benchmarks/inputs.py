@@ -1,0 +1,54 @@
+"""Benchmark inputs, generated with the sample generator (fixed seeds) and cached outside git in
+.bench-cache/: a county (≈10^5 rows, .xlsx, as counties send it) and a province (≈10^6 rows, CSV,
+plus four 10^5-row rosters)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from ledger_audit.sample.county import County, generate_county
+from ledger_audit.sample.defects import plant_all
+from ledger_audit.sample.write import MessyForms, write_sample
+
+CACHE = Path(__file__).resolve().parents[1] / ".bench-cache"
+AS_OF = date(2022, 6, 30)
+COUNTY_HOUSEHOLDS = 30_000       # ≈ 10^5 people
+PROVINCE_HOUSEHOLDS = 300_000    # ≈ 10^6 people
+ROSTER_ROWS = 100_000
+
+
+def county() -> dict[str, Path]:
+    folder = CACHE / "county"
+    if not (folder / "planted.csv").exists():
+        base = generate_county(COUNTY_HOUSEHOLDS, 1, AS_OF)
+        ledger, rosters, planted = plant_all(base.ledger, base.rosters, 1, AS_OF)
+        write_sample(County(ledger, rosters), planted, folder, AS_OF.isoformat(), MessyForms())
+    return {"ledger": folder / "台账_示例县.xlsx", **{d: folder / f for d, f in (
+        ("民政", "民政_低保特困名单.xlsx"), ("医保", "医保_参保名单.xlsx"), ("住建", "住建_农房鉴定名单.xlsx"),
+        ("教体", "教体_学籍名单.xlsx"))}}
+
+
+def province() -> dict[str, Path]:
+    """The ledger as CSV (the gates are measured in memory) and four rosters of 10^5 rows as CSV."""
+    folder = CACHE / "province"
+    paths = {"ledger": folder / "ledger.csv", **{d: folder / f"{d}.csv" for d in ("民政", "医保", "住建", "教体")}}
+    if not all(p.exists() for p in paths.values()):
+        folder.mkdir(parents=True, exist_ok=True)
+        base = generate_county(PROVINCE_HOUSEHOLDS, 2, AS_OF)
+        ledger, rosters, _ = plant_all(base.ledger, base.rosters, 2, AS_OF)
+        ledger.to_csv(paths["ledger"], index=False)
+        for department, roster in rosters.items():
+            # Real rosters are larger than the ledger's share of them: top up to 10^5 rows with the
+            # 医保 list's people (other departments' files list many non-ledger people too).
+            filled = roster if len(roster) >= ROSTER_ROWS else _topped_up(roster, rosters["医保"], department)
+            filled.head(ROSTER_ROWS).to_csv(paths[department], index=False)
+    return paths
+
+
+def _topped_up(roster, people, department):
+    import pandas as pd
+    extra = people.rename(columns={"姓名": "户主姓名", "证件号码": "户主证件号码"}) if department == "住建" else people
+    extra = extra.reindex(columns=roster.columns).fillna({"救助类型": "临时救助", "保障状态": "退保", "鉴定等级": "A级",
+                                                          "学籍状态": "毕业", "改造状态": ""}).fillna("")
+    return pd.concat([roster, extra.iloc[::-1]], ignore_index=True)

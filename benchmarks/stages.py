@@ -1,0 +1,138 @@
+"""One benchmark stage, run in a fresh process: `python -m benchmarks.stages STAGE`. Prints one JSON
+line: the stage, rows, seconds (of the measured part only) and the process's peak RSS."""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from benchmarks.inputs import AS_OF, county, province
+
+STAGES = {}
+
+
+def stage(name):
+    def register(function):
+        STAGES[name] = function
+        return function
+    return register
+
+
+def timed(function):
+    start = time.perf_counter()
+    value = function()
+    return value, time.perf_counter() - start
+
+
+@stage("read_xlsx_fastexcel_raw")
+def read_raw():
+    """The floor for loading: the fastest reader, fastexcel, reading the county ledger as it comes."""
+    import fastexcel
+    frame, seconds = timed(lambda: fastexcel.read_excel(str(county()["ledger"])).load_sheet(0, header_row=2).to_pandas())
+    return len(frame), seconds
+
+
+@stage("load_ledger_xlsx")
+def load_xlsx():
+    from ledger_audit.catalog import load_catalog
+    from ledger_audit.normalise.tables import load_ledger
+    path, catalog = county()["ledger"], load_catalog()
+    table, seconds = timed(lambda: load_ledger([path], catalog))
+    return len(table.frame), seconds
+
+
+@stage("read_csv_pandas_raw")
+def read_csv():
+    """The floor for the gates: pandas reading the province ledger from CSV."""
+    frame, seconds = timed(lambda: pd.read_csv(province()["ledger"], dtype=str))
+    return len(frame), seconds
+
+
+def _province_context(with_rosters: bool):
+    from ledger_audit import registry  # noqa: F401
+    from ledger_audit.catalog import load_catalog
+    from ledger_audit.config import AuditConfig
+    from ledger_audit.crosscheck.matching import match_rosters
+    from ledger_audit.gates.engine import build_context
+    from ledger_audit.normalise.tables import load_ledger, load_roster
+    catalog, paths = load_catalog(), province()
+    ledger = load_ledger([paths["ledger"]], catalog).frame
+    rosters = {d: load_roster(d, paths[d], catalog).frame for d in ("民政", "医保", "住建", "教体")} if with_rosters else {}
+    return ledger, rosters, catalog, AuditConfig(as_of=AS_OF), match_rosters, build_context
+
+
+@stage("gates_in_memory")
+def gates():
+    """All gates (G1–G5, every single-ledger rule) over the province ledger already in memory."""
+    from ledger_audit.gates.engine import run_gates
+    ledger, _, catalog, config, _, build_context = _province_context(False)
+    context = build_context(ledger, {}, config, catalog)
+    outcome, seconds = timed(lambda: run_gates(context))
+    print(f"# findings: {len(outcome.findings)}", file=sys.stderr)
+    return len(ledger), seconds
+
+
+@stage("matching_four_rosters")
+def matching():
+    """Tiered matching of the province ledger against four 10^5-row rosters (matching only)."""
+    ledger, rosters, _, _, match_rosters, _ = _province_context(True)
+    matches, seconds = timed(lambda: match_rosters(ledger, rosters))
+    print("# suspected: " + ", ".join(f"{d} {len(m.suspected)}" for d, m in matches.items()), file=sys.stderr)
+    return len(ledger), seconds
+
+
+def _findings_result(count: int = 100_000):
+    """A result with 10^5 findings (the county's findings repeated with distinct IDs)."""
+    from ledger_audit.audit import audit_county
+    from ledger_audit.catalog import load_catalog
+    from ledger_audit.config import AuditConfig
+    from ledger_audit.normalise.tables import load_ledger
+    catalog = load_catalog()
+    result = audit_county(load_ledger([county()["ledger"]], catalog), {}, AuditConfig(as_of=AS_OF), catalog)
+    repeats = -(-count // len(result.findings))
+    findings = pd.concat([result.findings] * repeats, ignore_index=True).head(count)
+    findings["problem_id"] = findings["problem_id"] + "-" + pd.Series(range(count)).astype(str)
+    result.findings, result.rectification = findings, None
+    return result
+
+
+@stage("write_reports_1e5_findings")
+def write_reports_stage():
+    import tempfile
+    from ledger_audit.report.writers import write_reports
+    result = _findings_result()
+    _, seconds = timed(lambda: write_reports(result, Path(tempfile.mkdtemp())))
+    return len(result.findings), seconds
+
+
+@stage("write_xlsxwriter_floor")
+def write_floor():
+    """The floor for writing: bare xlsxwriter (constant memory) writing the same sheets' cells."""
+    import tempfile
+    import xlsxwriter
+    from ledger_audit.report.sheets import problem_list, rectification_sheet
+    result = _findings_result()
+    frames = [problem_list(result), rectification_sheet(result)]
+
+    def write():
+        workbook = xlsxwriter.Workbook(str(Path(tempfile.mkdtemp()) / "floor.xlsx"), {"constant_memory": True})
+        for number, frame in enumerate(frames):
+            sheet = workbook.add_worksheet(str(number))
+            for row, values in enumerate(frame.itertuples(index=False, name=None)):
+                for column, value in enumerate(values):
+                    sheet.write_string(row, column, str(value))
+        workbook.close()
+    _, seconds = timed(write)
+    return len(result.findings), seconds
+
+
+if __name__ == "__main__":
+    rows, seconds = STAGES[sys.argv[1]]()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"stage": sys.argv[1], "rows": rows, "seconds": round(seconds, 2), "peak_rss_mb": round(peak)}))
