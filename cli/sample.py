@@ -8,6 +8,7 @@ import typer
 
 from ledger_audit.config import parse_as_of
 from ledger_audit.sample.build import build_sample
+from ledger_audit.sample.quarters import build_two_quarters
 from ledger_audit.sample.write import MessyForms
 
 from .errors import exit_on_error, usage_error
@@ -27,6 +28,7 @@ def sample(
     xls: bool = typer.Option(False, "--xls", help="台账写成 Excel 97–2003 .xls。"),
     household_sheet: bool = typer.Option(False, "--household-sheet", help="户表 + 人表两个工作表。"),
     sheet_per_town: bool = typer.Option(False, "--sheet-per-town", help="每个乡镇一个工作表。"),
+    quarters: int = typer.Option(1, "--quarters", help="2：再生成下一季度台账、已填写的上季度整改台账和 transitions.csv。"),
 ) -> None:
     """生成示例县台账、四个部门名单和埋设问题清单 planted.csv。"""
     with exit_on_error():
@@ -34,7 +36,11 @@ def sample(
             raise usage_error("--defects 只能是 all 或 none。")
         if households < 1:
             raise usage_error("--households 至少为 1。")
+        if quarters not in (1, 2):
+            raise usage_error("--quarters 只能是 1 或 2。")
         messy = MessyForms(merged_headers, numeric_ids, gbk_csv, xls, household_sheet, sheet_per_town)
-        paths = build_sample(out, households, seed, parse_as_of(quarter, None), defects == "all", messy)
+        as_of = parse_as_of(quarter, None)
+        paths = build_two_quarters(out, households, seed, as_of, messy) if quarters == 2 else \
+            build_sample(out, households, seed, as_of, defects == "all", messy)
         for role, path in paths.items():
             typer.echo(f"{role}: {path}")
