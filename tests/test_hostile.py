@@ -8,13 +8,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
-import xlsxwriter
+
+from tests.builders import HEADER, ROW, write_xlsx
 
 MEMORY_BOUND_MB = 1536
-HEADER = ["乡镇", "行政村", "户编号", "姓名", "证件号码", "性别", "民族", "与户主关系", "户类型", "家庭人口数",
-          "健康状况", "劳动技能", "是否参加城乡居民基本医疗保险", "人均纯收入（元）"]
-ROW = ["城关镇", "东村", "H001", "张三", "61032719900101123X", "男", "汉族", "户主", "脱贫户", "1", "健康",
-       "普通劳动力", "是", "8000"]
 
 
 def peak_rss_mb(path: Path, tmp_path: Path) -> tuple[int, str, float]:
@@ -31,20 +28,6 @@ def peak_rss_mb(path: Path, tmp_path: Path) -> tuple[int, str, float]:
         output = stream.read()
     _, status, usage = os.wait4(pid, 0)
     return os.waitstatus_to_exitcode(status), output, usage.ru_maxrss / 1024
-
-
-def write_xlsx(path, rows, formulas=()):
-    workbook = xlsxwriter.Workbook(str(path))
-    sheet = workbook.add_worksheet("台账")
-    for r, values in enumerate(rows):
-        for c, value in enumerate(values):
-            if isinstance(value, float):
-                sheet.write_number(r, c, value)
-            else:
-                sheet.write_string(r, c, value)
-    for r, c, formula, cached in formulas:
-        sheet.write_formula(r, c, formula, None, cached)
-    workbook.close()
 
 
 def zip_bomb(path):

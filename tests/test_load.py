@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-import xlsxwriter
+
 from typer.testing import CliRunner
 
 from ledger_audit.catalog import load_catalog
@@ -19,13 +19,10 @@ from ledger_audit.normalise.tables import load_ledger, load_roster
 from ledger_audit.sample.build import build_sample
 from ledger_audit.sample.write import MessyForms
 from ledger_audit_cli.main import build_app
+from tests.builders import HEADER, ROW, write_xlsx
 
 CATALOG = load_catalog()
 AS_OF = date(2022, 6, 30)
-HEADER = ["乡镇", "行政村", "户编号", "姓名", "证件号码", "性别", "民族", "与户主关系", "户类型", "家庭人口数",
-          "健康状况", "劳动技能", "是否参加城乡居民基本医疗保险", "人均纯收入（元）"]
-ROW = ["城关镇", "东村", "H001", "张三", "61032719900101123X", "男", "汉族", "户主", "脱贫户", "1", "健康",
-       "普通劳动力", "是", "8000"]
 
 
 def planted_rows(paths, rule_id):
@@ -72,18 +69,6 @@ def test_numeric_id_cells_are_flagged_not_repaired(tmp_path):
     # IDs ending in X stay text even in a General cell; every other one became a number.
     assert (numeric == ~frame["证件号码"].str.endswith("X")).all() and numeric.any()
     assert frame.loc[numeric, "证件号码"].str.endswith("000").all()   # Excel kept 15 digits
-
-
-def write_xlsx(path, rows):
-    workbook = xlsxwriter.Workbook(str(path))
-    sheet = workbook.add_worksheet("台账")
-    for r, values in enumerate(rows):
-        for c, value in enumerate(values):
-            if isinstance(value, float):
-                sheet.write_number(r, c, value)
-            elif value is not None:
-                sheet.write_string(r, c, value)
-    workbook.close()
 
 
 def test_values_are_normalised(tmp_path):

@@ -236,6 +236,14 @@ def _household_defect(p: Planting, rule_id: str, eligible: pd.Series, change, no
     return [Planted(r_id, r, note) for r in rows for r_id in (rule_id, *also)]
 
 
+def _lose_labour(p: Planting, household: str) -> None:
+    """Every member 丧失劳动力, and so nobody works any more (G2-014 stays quiet)."""
+    rows = p.rows(household)
+    p.set(rows, "劳动技能", "丧失劳动力")
+    p.set(rows, "务工所在地", "")
+    p.set(rows, "务工时间（月）", "0")
+
+
 def _members(p: Planting, column: str, values) -> pd.Series:
     """Whether every member of the row's household has `column` in `values`."""
     return p.column(column).isin(values).groupby(p.column("户编号")).transform("all")
@@ -582,13 +590,9 @@ def _no_development(p: Planting) -> list[Planted]:
 
 @planter("G4-005")
 def _no_labour_cleared(p: Planting) -> list[Planted]:
-    def change(household):
-        rows = p.rows(household)
-        p.set(rows, "劳动技能", "丧失劳动力")
-        p.set(rows, "务工所在地", "")
-        p.set(rows, "务工时间（月）", "0")
     eligible = _cleared(p) & _members(p, "在校生状况", [""]) & _members(p, "健康状况", ["健康", "长期慢性病"])
-    return _household_defect(p, "G4-005", eligible, change, "全家无劳动能力却标注风险消除", also=("G5-005",))
+    return _household_defect(p, "G4-005", eligible, lambda h: _lose_labour(p, h), "全家无劳动能力却标注风险消除",
+                             also=("G5-005",))
 
 
 @planter("G4-006")
@@ -658,12 +662,7 @@ def _large_expense(p: Planting) -> list[Planted]:
 def _no_labour_no_welfare(p: Planting) -> list[Planted]:
     eligible = _not_monitored(p) & (_age(p) >= 60).groupby(p.column("户编号")).transform("all") \
         & _members(p, "是否特困供养人员", ["否"]) & _members(p, "是否享受农村居民最低生活保障", ["否"])
-    def change(household):
-        rows = p.rows(household)
-        p.set(rows, "劳动技能", "丧失劳动力")
-        p.set(rows, "务工所在地", "")
-        p.set(rows, "务工时间（月）", "0")
-    return _household_defect(p, "G5-005", eligible, change, "全家丧失劳动力且无低保特困")
+    return _household_defect(p, "G5-005", eligible, lambda h: _lose_labour(p, h), "全家丧失劳动力且无低保特困")
 
 
 @planter("G5-006")
