@@ -117,8 +117,11 @@ def _drop_non_data_rows(frame: pd.DataFrame, report: LoadReport) -> pd.DataFrame
     stand in the first columns, so only those are searched."""
     if frame.empty:
         return frame
-    blank = (frame == "").all(axis=1)
     first = frame.iloc[:, :LEADING_COLUMNS]
+    # Only rows whose first columns are empty can be blank: check the whole row just for those.
+    maybe_blank = (first == "").all(axis=1)
+    blank = maybe_blank.copy()
+    blank[maybe_blank] = (frame[maybe_blank] == "").all(axis=1)
     subtotal = first.apply(lambda column: column.str.match(SUBTOTAL.pattern)).any(axis=1) & ~blank
     signature = first.apply(lambda column: column.str.match(SIGNATURE.pattern)).any(axis=1) & ~blank & ~subtotal
     for reason, mask in (("空行", blank), ("合计行", subtotal), ("签名/备注行", signature)):

@@ -21,6 +21,7 @@ from xml.etree import ElementTree
 import fastexcel
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import python_calamine
 
 from ..errors import AuditInputError
@@ -57,7 +58,8 @@ def _read_excel(path: Path, kind: FileKind) -> list[RawSheet]:
     for name in visible:
         try:
             sheet = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
-            frame = sheet.to_pandas()
+            # Arrow strings straight into pandas' Arrow-backed string dtype: no Python objects.
+            frame = sheet.to_arrow().to_pandas(types_mapper={pa.string(): TEXT, pa.large_string(): TEXT}.get)
             positions = [column.absolute_index for column in sheet.available_columns()]
         except Exception as error:
             raise AuditInputError(f"无法读取该工作表（{error}）。", file=path.name, sheet=name,
