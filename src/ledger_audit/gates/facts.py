@@ -143,6 +143,13 @@ class Facts:
         return upgrade_to_18(self.text("证件号码"))
 
     @cached_property
+    def id_repeated(self) -> pd.Series:
+        """The (18-character) ID appears on more than one row (G1-013, G3-001)."""
+        codes = pd.factorize(self.id18)[0]
+        return pd.Series((self.id18 != "").to_numpy() & pd.Series(codes).duplicated(keep=False).to_numpy(),
+                         index=self.ledger.index)
+
+    @cached_property
     def id_well_formed(self) -> pd.Series:
         return self.id18.str.fullmatch(ID_PATTERN).fillna(False).astype(bool)
 

@@ -199,9 +199,8 @@ def duplicate_row(ctx: RuleContext) -> Violations:
     """Two or more rows are identical in every canonical field (a row pasted twice). Each copy is
     reported, naming the rows of the others."""
     canonical = [c for c in ctx.catalog.fields if c in ctx.ledger.columns]
-    # Identical rows share household, name and ID: compare all columns only among those candidates.
-    keys = [c for c in ("户编号", "姓名", "证件号码") if c in canonical]
-    candidates = ctx.ledger.duplicated(subset=keys, keep=False) if keys else pd.Series(True, index=ctx.ledger.index)
+    # Identical rows share their ID: compare all columns only among rows whose ID repeats.
+    candidates = ctx.facts.id_repeated if "证件号码" in canonical else pd.Series(True, index=ctx.ledger.index)
     duplicated = pd.Series(False, index=ctx.ledger.index)
     duplicated[candidates] = ctx.ledger.loc[candidates, canonical].duplicated(keep=False)
     return Violations(duplicated)

@@ -15,7 +15,7 @@ def id_number_repeated(ctx: RuleContext) -> Violations:
     in its 18-character form, so a 15-digit and an 18-digit entry of one person are caught). One
     finding per row involved; the message lists every row that carries the number."""
     ids = ctx.facts.id18
-    repeated = (ids != "") & ids.duplicated(keep=False)
+    repeated = ctx.facts.id_repeated
     where = source_text(ctx.ledger[SOURCE_FILE], ctx.ledger[SOURCE_SHEET], ctx.ledger[SOURCE_ROW]) \
         + "（户编号 " + ctx.facts.household_id + "）"
     all_rows = where[repeated].groupby(ids[repeated]).transform(SOURCE_SEPARATOR.join)
