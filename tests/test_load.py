@@ -71,6 +71,20 @@ def test_numeric_id_cells_are_flagged_not_repaired(tmp_path):
     assert frame.loc[numeric, "证件号码"].str.endswith("000").all()   # Excel kept 15 digits
 
 
+def test_only_id_sized_numbers_count_as_ids_stored_as_numbers(tmp_path):
+    """A small number in the ID column is a wrong ID (G1-002), not one Excel cut (G1-006); an ID
+    column far to the right (two-letter column) is scanned like any other."""
+    path = tmp_path / "医保.xlsx"
+    padding = [f"备注{i}" for i in range(30)]
+    write_xlsx(path, [["参保人姓名", "缴费状态"] + padding + ["身份证号"],
+                      ["张三", "参保缴费"] + [""] * 30 + [6.10327199001011e17],
+                      ["李四", "参保缴费"] + [""] * 30 + [12345.0],
+                      ["王五", "参保缴费"] + [""] * 30 + [610327900101123.0]])
+    frame = load_roster("医保", path, CATALOG).frame
+    assert frame[ID_STORED_AS_NUMBER].tolist() == [True, False, True]
+    assert frame["证件号码"].tolist() == ["610327199001011000", "12345", "610327900101123"]
+
+
 def test_values_are_normalised(tmp_path):
     row = ["城关镇", "东村 ", "H001", "张三", "６１０３２７１９９００１０１１２３x", "1", "汉", "本人", "脱贫户", "1", "慢性病,残疾",
            "弱劳动力", "Y", "8,000"]

@@ -56,7 +56,7 @@ def find_header(cells: pd.DataFrame, index: dict[str, ColumnMatch]) -> HeaderLay
     """The header is the row (among the first 30) with the most known field names; a row directly
     above or below that names fields in columns the best row leaves empty or groups (merged
     two-level header, e.g. 家庭收入情况 over 工资性收入 …) belongs to it."""
-    top = cells.head(HEADER_SCAN_ROWS)
+    top = cells.head(HEADER_SCAN_ROWS).fillna("")
     known = top.apply(lambda column: column.map(lambda text: header_key(text) in index if text else False))
     scores = known.sum(axis=1)
     if scores.empty or scores.max() < MIN_HEADER_MATCHES:
@@ -66,11 +66,11 @@ def find_header(cells: pd.DataFrame, index: dict[str, ColumnMatch]) -> HeaderLay
     below, above = best + 1, best - 1
     if below in known.index and (known.loc[below] & ~known.loc[best]).sum() >= 1:
         rows.append(below)
-    elif above in known.index and (known.loc[above] & (cells.loc[best] == "")).sum() >= 1:
+    elif above in known.index and (known.loc[above] & (top.loc[best] == "")).sum() >= 1:
         rows.insert(0, above)
-    block = cells.loc[rows]
+    block = top.loc[rows]
     names = {}
-    for position in cells.columns:
+    for position in top.columns:
         texts = [t for t in block[position].tolist() if t.strip()]
         if texts:
             names[position] = texts[-1].strip()   # the lowest non-empty header cell: the leaf wins

@@ -13,7 +13,6 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
-from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 
@@ -84,14 +83,13 @@ def _canonical_sheet(sheet: RawSheet, index: dict[str, ColumnMatch], fields: dic
         report.dropped[f"无表头的工作表（{where}）"] = len(sheet.cells)
         return None
     report.sheets.append(where)
-    body = sheet.cells.loc[sheet.cells.index > max(layout.rows), list(layout.names)]
+    # Rows below the header are a contiguous slice: zero-copy for Arrow columns, where a boolean
+    # .loc would copy the whole sheet.
+    first_data_row = sheet.cells.index.get_loc(max(layout.rows)) + 1
+    body = sheet.cells[list(layout.names)].iloc[first_data_row:]
     body = _drop_ordinal_row(body, report)
-    # Finding the numeric ID cells re-reads the sheet XML (mostly zlib, which releases the GIL):
-    # do it on the second core while the columns are normalised.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        numeric_id_rows = pool.submit(_numeric_id_rows, sheet, layout, index)
-        frame = _drop_non_data_rows(_map_columns(body, layout, index, fields, catalog, report), report)
-        frame[ID_STORED_AS_NUMBER] = np.isin(frame.index.to_numpy(dtype=np.int64), numeric_id_rows.result())
+    frame = _drop_non_data_rows(_map_columns(body, layout, index, fields, catalog, report), report)
+    frame[ID_STORED_AS_NUMBER] = np.isin(frame.index.to_numpy(dtype=np.int64), _numeric_id_rows(sheet, layout, index))
     frame[SOURCE_FILE] = sheet.file
     frame[SOURCE_SHEET] = sheet.sheet
     frame[SOURCE_ROW] = frame.index.to_numpy(dtype=np.int64)
@@ -103,7 +101,7 @@ def _drop_ordinal_row(body: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
     """Government forms often number the columns (1, 2, 3 …) on the row under the header."""
     if body.empty:
         return body
-    first = body.iloc[0].str.strip()
+    first = body.iloc[0].fillna("").str.strip()
     filled = first[first != ""]
     if len(filled) >= 3 and filled.str.fullmatch("[0-9]+").all() and \
             (pd.to_numeric(filled).diff().dropna() == 1).all():
@@ -168,10 +166,10 @@ def _map_columns(body: pd.DataFrame, layout: HeaderLayout, index: dict[str, Colu
 
 
 def _numeric_id_rows(sheet: RawSheet, layout: HeaderLayout, index: dict[str, ColumnMatch]) -> np.ndarray:
-    """Excel rows whose ID cell is stored as a number (rule G1-006)."""
+    """Excel rows whose ID cell is stored as an ID-sized number (rule G1-006)."""
     positions = [p for p, h in layout.names.items()
                  if (m := index.get(header_key(h))) and m.canonical in ID_COLUMNS]
-    return sheet.numeric_rows(positions[0]) if positions else np.array([], dtype=np.int64)
+    return sheet.numeric_id_rows(positions[0]) if positions else np.array([], dtype=np.int64)
 
 
 def _show_numbers_as_excel_does(frame: pd.DataFrame) -> None:

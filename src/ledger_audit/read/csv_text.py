@@ -12,7 +12,7 @@ import pandas as pd
 
 from ..errors import AuditInputError
 from ..frame import TEXT
-from .raw import RawSheet
+from .raw import ID_SIZED_NUMBER, RawSheet
 
 # In a CSV an ID typed into Excel as a number and then exported looks like one of these.
 NUMERIC_TEXT = re.compile(r"^\d+(\.\d+)?([eE][+-]?\d+)?$")
@@ -63,8 +63,10 @@ def read_csv_grid(path: Path) -> RawSheet:
     frame.index = pd.RangeIndex(1, len(frame) + 1)
     frame = frame.astype(TEXT).fillna("")
 
-    def numeric_rows(column: int) -> np.ndarray:
+    def numeric_id_rows(column: int) -> np.ndarray:
+        """CSV has no cell types: an ID that went through a number shows as 6.10327E+17 or …000.0."""
         values = frame[column].str.strip()
-        return frame.index[values.str.fullmatch(NUMERIC_TEXT.pattern) & values.str.contains(r"[.eE]")].to_numpy()
+        number_text = values.str.fullmatch(NUMERIC_TEXT.pattern) & values.str.contains(r"[.eE]")
+        return frame.index[number_text & (pd.to_numeric(values.where(number_text), errors="coerce") >= ID_SIZED_NUMBER)].to_numpy()
 
-    return RawSheet(path.name, "", frame, numeric_rows)
+    return RawSheet(path.name, "", frame, numeric_id_rows)
