@@ -105,9 +105,10 @@ def id_number_region_unknown(ctx: RuleContext) -> Violations:
 
 @rule("G1-006", needs=("证件号码",))
 def id_number_stored_as_number(ctx: RuleContext) -> Violations:
-    """The ID cell holds a number (or its text form 6.10327E+17 / 610327199001011000.0): Excel
-    keeps 15 significant digits, so the last digits are already lost and cannot be recovered.
-    The true number must be re-entered as text (format the column as 文本 first)."""
+    """The ID cell holds an ID-sized number, 15 digits or more (or its text form 6.10327E+17 /
+    610327199001011000.0): Excel keeps 15 significant digits, so the last digits are already lost
+    and cannot be recovered. The true number must be re-entered as text (format the column as 文本
+    first). A small number in the ID column is a wrong ID, reported by G1-002."""
     return Violations(_stored_as_number(ctx))
 
 
