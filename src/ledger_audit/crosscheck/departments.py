@@ -233,6 +233,8 @@ def _given(ctx: RuleContext) -> list[str]:
 def name_differs_across_departments(ctx: RuleContext) -> Violations:
     """A department roster has the same ID (exact match) under another name, after spaces and
     full-width forms are normalised. Runs for every roster given."""
+    if not _given(ctx):
+        return Violations(pd.Series(False, index=ctx.ledger.index))
     ledger_name = name_key(ctx.facts.text("姓名"))
     detail = pd.Series("", index=ctx.ledger.index, dtype=TEXT)
     sources = pd.Series("", index=ctx.ledger.index, dtype=TEXT)

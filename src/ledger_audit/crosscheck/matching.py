@@ -54,8 +54,13 @@ def normalised_ids(ids: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def name_key(names: pd.Series) -> pd.Series:
-    """Names compared without spaces and full-width forms."""
-    return names.astype(TEXT).fillna("").str.normalize("NFKC").str.replace(" ", "", regex=False)
+    """Names compared without spaces and full-width forms. NFKC runs in Python per cell, so only
+    on names with a character outside ASCII and the CJK ideographs (which NFKC leaves alone)."""
+    names = names.astype(TEXT).fillna("")
+    unusual = names.str.contains("[^\x00-\x7f一-鿿]", regex=True)
+    if unusual.any():
+        names = names.mask(unusual, names[unusual].str.normalize("NFKC"))
+    return names.str.replace(" ", "", regex=False)
 
 
 def _side(frame: pd.DataFrame, id_column: str, name_column: str) -> pd.DataFrame:

@@ -35,6 +35,8 @@ NOT_RUN = ("rule_id", "reason")
 ROW_KEY = "_row_position"
 LEDGER = "台账"
 PHONE_PLACEHOLDERS = ("户联系电话", "帮扶责任人联系电话", "联系电话")
+# Columns of the validated frame a finding row is built from (besides its message placeholders).
+FINDING_FRAME_COLUMNS = ("乡镇", "行政村", "户编号", "姓名", "证件号码", SOURCE_FILE, SOURCE_SHEET, SOURCE_ROW)
 
 
 @dataclass
@@ -134,8 +136,9 @@ def _findings_for(ctx: RuleContext, spec: RuleSpec, violations: Violations, rows
     """One finding per person (or roster) row, or per household / village with the sources of all
     its rows."""
     frame = violations.frame if violations.frame is not None else ctx.ledger
-    ledger = frame.iloc[rows]
-    values = pd.DataFrame({k: v.iloc[rows] for k, v in violations.values.items()}, index=ledger.index)
+    wanted = {*FINDING_FRAME_COLUMNS, *(f for _, f, _, _ in string.Formatter().parse(spec.message) if f)}
+    ledger = frame[[c for c in frame.columns if c in wanted]].iloc[rows]   # only what findings show
+    values = pd.DataFrame({k: value_text(v.iloc[rows]) for k, v in violations.values.items()}, index=ledger.index)
     detail = pd.concat([ledger, values.drop(columns=[c for c in values.columns if c in ledger.columns])], axis=1)
     detail["_source"] = source_text(ledger[SOURCE_FILE], ledger[SOURCE_SHEET], ledger[SOURCE_ROW])
     if violations.extra_sources is not None:
@@ -188,6 +191,14 @@ def _finding_rows(ctx: RuleContext, spec: RuleSpec, detail: pd.DataFrame) -> pd.
     }, index=detail.index)
     findings["problem_id"] = problem_ids(findings["rule_id"].astype(TEXT), findings["entity_key"].astype(TEXT))
     return findings[list(FINDING_COLUMNS)].astype(TEXT).reset_index(drop=True)
+
+
+def value_text(values: pd.Series) -> pd.Series:
+    """A rule's message value as text, formatted only for the failing rows: dates as YYYY-MM-DD,
+    missing as ""."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        values = values.dt.strftime("%Y-%m-%d")
+    return values.astype(TEXT).fillna("")
 
 
 def render_message(template: str, detail: pd.DataFrame, mask: bool) -> pd.Series:

@@ -12,10 +12,11 @@ import numpy as np
 import pandas as pd
 
 from ..frame import ID_STORED_AS_NUMBER, TEXT
-from .facts import check_characters, valid_region_codes
+from .facts import valid_region_codes
 from .rule import RuleContext, Violations, listed, rule
 
 NUMERIC_ID_TEXT = r"[0-9.]+[eE][+-]?[0-9]+|[0-9]+\.[0-9]+"
+ONE_DIGIT_REPEATED = "|".join(f"{digit}+" for digit in "0123456789")   # RE2 has no backreferences
 MOBILE = "1[3-9][0-9]{9}"
 LANDLINE = r"(\(?0[0-9]{2,3}\)?-?)[0-9]{7,8}(-[0-9]{1,6})?"
 NON_NEGATIVE = ("工资性收入", "生产经营性收入", "财产性收入", "转移性收入", "生产经营性支出", "合规自付支出", "家庭人口数")
@@ -31,19 +32,23 @@ def _id_typed(ctx: RuleContext) -> pd.Series:
 
 
 def _stored_as_number(ctx: RuleContext) -> pd.Series:
-    typed = _id_typed(ctx)
-    flag = ctx.ledger[ID_STORED_AS_NUMBER] if ID_STORED_AS_NUMBER in ctx.ledger else False
-    return (typed != "") & (typed.str.fullmatch(NUMERIC_ID_TEXT) | flag)
+    def compute():
+        typed = _id_typed(ctx)
+        flag = ctx.ledger[ID_STORED_AS_NUMBER] if ID_STORED_AS_NUMBER in ctx.ledger else False
+        return (typed != "") & (typed.str.fullmatch(NUMERIC_ID_TEXT) | flag)
+    return ctx.facts.shared("id_stored_as_number", compute)
 
 
 def _placeholder(ctx: RuleContext) -> pd.Series:
-    typed = _id_typed(ctx)
-    return typed.str.startswith("999999") | typed.str.fullmatch(r"([0-9])\1*") | typed.str.startswith("123456")
+    def compute():
+        typed = _id_typed(ctx)
+        return typed.str.startswith("999999") | typed.str.fullmatch(ONE_DIGIT_REPEATED) | typed.str.startswith("123456")
+    return ctx.facts.shared("id_placeholder", compute)
 
 
 def _id_judged(ctx: RuleContext) -> pd.Series:
     """IDs that G1-003/004/005 judge: well formed, not a number cell, not a placeholder."""
-    return ctx.facts.id_well_formed & ~_stored_as_number(ctx) & ~_placeholder(ctx)
+    return ctx.facts.shared("id_judged", lambda: ctx.facts.id_well_formed & ~_stored_as_number(ctx) & ~_placeholder(ctx))
 
 
 @rule("G1-001", needs=("户编号",))
@@ -75,7 +80,7 @@ def id_number_malformed(ctx: RuleContext) -> Violations:
     resident_ok = ctx.facts.id_well_formed & typed.str.len().isin([15, 18])
     judged = (typed != "") & ~_stored_as_number(ctx) & kind.isin(["", "居民身份证", "残疾人证"])
     bad = judged & ~np.where(disability, disability_ok, resident_ok)
-    return Violations(pd.Series(bad, index=ctx.ledger.index), {"证件长度": typed.str.len().astype(TEXT)})
+    return Violations(pd.Series(bad, index=ctx.ledger.index), {"证件长度": typed.str.len()})
 
 
 @rule("G1-003", needs=("证件号码",))
@@ -83,7 +88,7 @@ def id_number_checksum_wrong(ctx: RuleContext) -> Violations:
     """The check character (the 18th) does not match ISO 7064 MOD 11-2 over the first 17 digits
     (GB 11643-1999). Usually one digit was mistyped."""
     return Violations(_id_judged(ctx) & ~ctx.facts.id_checksum_ok,
-                      {"应为校验位": check_characters(ctx.facts.id18.str[:17])})
+                      {"应为校验位": ctx.facts.id_check_character})
 
 
 @rule("G1-004", needs=("证件号码",))
@@ -136,8 +141,7 @@ def code_value_not_in_list(ctx: RuleContext) -> Violations:
             bad_text = ctx.facts.distinct(name, lambda values: values.map(
                 lambda v: "、".join(p for p in v.split("、") if p and p not in known)).astype(TEXT))
         else:
-            values = ctx.facts.text(name)
-            bad_text = values.where((values != "") & ~values.isin(codes.values), "")
+            bad_text = ctx.facts.distinct(name, lambda values: values.where((values != "") & ~values.isin(codes.values), ""))
         parts[name] = (bad_text != "", bad_text)
     text = listed(parts, ctx.ledger.index)
     return Violations(text != "", {"不规范代码": text})
@@ -181,8 +185,8 @@ def phone_malformed(ctx: RuleContext) -> Violations:
     code (0xx-xxxxxxxx)."""
     parts = {}
     for name in _fields_of_type(ctx, "phone"):
-        phone = ctx.facts.text(name)
-        parts[name] = ((phone != "") & ~phone.str.fullmatch(MOBILE) & ~phone.str.fullmatch(LANDLINE), phone)
+        malformed = ctx.facts.distinct(name, lambda phone: (phone != "") & ~phone.str.fullmatch(MOBILE) & ~phone.str.fullmatch(LANDLINE))
+        parts[name] = (malformed, ctx.facts.text(name))
     text = listed(parts, ctx.ledger.index)
     return Violations(text != "", {"不合规电话": text})
 
@@ -191,8 +195,7 @@ def phone_malformed(ctx: RuleContext) -> Violations:
 def name_has_odd_characters(ctx: RuleContext) -> Violations:
     """姓名 contains digits, Latin letters or spaces. The middle dot · of minority names (e.g.
     阿依古丽·买买提) is allowed."""
-    name = ctx.facts.text("姓名")
-    return Violations(name.str.contains("[0-9A-Za-z ]", regex=True))
+    return Violations(ctx.facts.distinct("姓名", lambda name: name.str.contains("[0-9A-Za-z ]", regex=True)))
 
 
 @rule("G1-013")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..frame import TEXT
 from .rule import RuleContext, Violations, listed, rule
 
 MALE_RELATIONS = ("之子", "之父", "之岳父", "之公公", "之祖父", "之外祖父", "之孙子", "之外孙子", "之曾孙子", "之女婿", "之侄儿")
@@ -29,13 +28,6 @@ def _relation(ctx: RuleContext) -> pd.Series:
     return ctx.facts.text("与户主关系")
 
 
-def _head_value(ctx: RuleContext, series: pd.Series) -> pd.Series:
-    """The value on the household's (first) 户主 row, broadcast to every member row."""
-    heads = ctx.facts.active & (_relation(ctx) == "户主")
-    by_household = series[heads].groupby(ctx.facts.household_id[heads]).first()
-    return ctx.facts.household_id.map(by_household)
-
-
 @rule("G2-001", needs=("证件号码", "性别"))
 def sex_differs_from_id(ctx: RuleContext) -> Violations:
     """性别 does not match the 17th digit of the ID (odd ⇒ 男, even ⇒ 女). Rows whose ID is not
@@ -50,25 +42,26 @@ def birth_date_differs_from_id(ctx: RuleContext) -> Violations:
     """The 出生日期 column is filled and differs from digits 7–14 of the ID."""
     written, from_id = ctx.facts.date("出生日期"), ctx.facts.birth_date_from_id
     bad = ctx.facts.active & written.notna() & from_id.notna() & (written != from_id)
-    return Violations(bad, {"证件出生日期": from_id.dt.strftime("%Y-%m-%d").astype(TEXT).fillna("")})
+    return Violations(bad, {"证件出生日期": from_id})
 
 
 @rule("G2-003", needs=("户编号", "与户主关系"))
 def household_head_count(ctx: RuleContext) -> Violations:
     """A 户编号 has no 户主, or more than one (among members whose 人员状态 is 正常)."""
-    heads = (ctx.facts.active & (_relation(ctx) == "户主")).groupby(ctx.facts.household_id).transform("sum")
-    return Violations(ctx.facts.active & (heads != 1), {"户主人数": heads.astype(TEXT)})
+    heads = ctx.facts.household_count(ctx.facts.active & (_relation(ctx) == "户主"))
+    return Violations(ctx.facts.active & (heads != 1), {"户主人数": heads})
 
 
 @rule("G2-004", needs=("户编号", "与户主关系", "性别"))
 def spouse_inconsistent(ctx: RuleContext) -> Violations:
     """More than one 配偶 in a household, or a 配偶 of the same sex as the 户主."""
     spouse = ctx.facts.active & (_relation(ctx) == "配偶")
-    spouses = spouse.groupby(ctx.facts.household_id).transform("sum")
+    spouses = ctx.facts.household_count(spouse)
     sex = ctx.facts.text("性别")
-    same_sex = spouse & (sex != "") & (sex == _head_value(ctx, sex))
+    head_sex = ctx.facts.head_value(sex)
+    same_sex = spouse & (sex != "") & (sex == head_sex).fillna(False)
     bad = spouse & ((spouses > 1) | same_sex)
-    return Violations(bad, {"配偶人数": spouses.astype(TEXT), "户主性别": _head_value(ctx, sex).astype(TEXT).fillna("")})
+    return Violations(bad, {"配偶人数": spouses, "户主性别": head_sex})
 
 
 @rule("G2-005", needs=("与户主关系", "性别"))
@@ -85,21 +78,21 @@ def relation_differs_from_age(ctx: RuleContext) -> Violations:
     """A child (之子/之女/之儿媳/之女婿) less than 12 years younger than the 户主; a parent (之父,
     之母, 之岳父 …) less than 12 years older; a grandchild less than 24 years younger."""
     born = ctx.facts.birth_date
-    gap = ((born - _head_value(ctx, born)).dt.days / 365.25)   # > 0: younger than the head
+    gap = ((born - ctx.facts.head_value(born)).dt.days / 365.25)   # > 0: younger than the head
     relation = _relation(ctx)
     bad = ctx.facts.active & (
         (relation.isin(CHILDREN) & (gap < 12)) | (relation.isin(PARENTS) & (gap > -12))
         | (relation.isin(GRANDCHILDREN) & (gap < 24)))
-    return Violations(bad.fillna(False), {"年龄差": gap.abs().round(0).astype("Int64").astype(TEXT).fillna("")})
+    return Violations(bad.fillna(False), {"年龄差": gap.abs().round(0).astype("Int64")})
 
 
 @rule("G2-007", needs=("户编号", "家庭人口数"))
 def household_size_differs(ctx: RuleContext) -> Violations:
     """家庭人口数 differs from the number of member rows of the 户编号 whose 人员状态 is 正常."""
-    members = ctx.facts.active.groupby(ctx.facts.household_id).transform("sum")
+    members = ctx.facts.household_count(ctx.facts.active)
     stated = ctx.facts.money("家庭人口数")
     bad = ctx.facts.active & stated.notna() & (stated != members)
-    return Violations(bad, {"成员行数": members.astype(TEXT)})
+    return Violations(bad, {"成员行数": members})
 
 
 @rule("G2-008", needs=("人均纯收入（元）", "纯收入（元）", "家庭人口数"))
@@ -107,7 +100,7 @@ def per_capita_income_wrong(ctx: RuleContext) -> Violations:
     """|人均纯收入 − 纯收入 ÷ 家庭人口数| > 1 yuan."""
     expected = ctx.facts.money("纯收入（元）") / ctx.facts.money("家庭人口数")
     bad = ctx.facts.active & ((ctx.facts.per_capita_income - expected).abs() > TOLERANCE_YUAN)
-    return Violations(bad.fillna(False), {"应为人均": expected.round(2).astype(TEXT).fillna("")})
+    return Violations(bad.fillna(False), {"应为人均": expected.round(2)})
 
 
 @rule("G2-009", needs=("纯收入（元）", *INCOME_PARTS, "生产经营性支出"))
@@ -116,27 +109,36 @@ def net_income_unbalanced(ctx: RuleContext) -> Violations:
     parts = sum(ctx.facts.money(c).fillna(0) for c in INCOME_PARTS) - ctx.facts.money("生产经营性支出").fillna(0)
     net = ctx.facts.money("纯收入（元）")
     bad = ctx.facts.active & ((net - parts).abs() > TOLERANCE_YUAN)
-    return Violations(bad.fillna(False), {"各项合计": parts.round(2).astype(TEXT)})
+    return Violations(bad.fillna(False), {"各项合计": parts.round(2)})
 
 
 @rule("G2-010", needs=("户编号",))
 def household_fields_differ(ctx: RuleContext) -> Violations:
     """A household-level field (level H in fields.toml) has different values on the member rows
     of one 户编号. The message names each field and its values."""
+    facts = ctx.facts
     fields = [n for n, s in ctx.catalog.fields.items() if s.level == "H" and n in ctx.ledger.columns and n != "户编号"]
-    # Households whose member rows are not all alike in these fields are few: find them first.
-    distinct = ctx.ledger[["户编号", *fields]].drop_duplicates()
-    suspects = ctx.facts.household_id.isin(distinct.loc[distinct["户编号"].duplicated(keep=False), "户编号"])
-    household = ctx.facts.household_id[suspects]
     parts = {}
     for name in fields:
-        values = ctx.facts.text(name)[suspects]
-        varies = values.groupby(household).transform("nunique") > 1
-        if varies.any():
-            seen = values[varies].groupby(household[varies]).transform(lambda v: "/".join(sorted(set(v))))
-            parts[name] = (varies.reindex(ctx.ledger.index, fill_value=False), seen.reindex(ctx.ledger.index).fillna(""))
+        varies = facts.per_household(_differs_from_previous_member(facts, name))
+        if varies.any():   # few households: join their distinct values per household
+            household = facts.household_id[varies]
+            seen = facts.text(name)[varies].groupby(household).agg(lambda v: "/".join(sorted(set(v))))
+            parts[name] = (varies, household.map(seen).reindex(ctx.ledger.index, fill_value=""))
     detail = listed(parts, ctx.ledger.index)
     return Violations(detail != "", {"不一致字段": detail})
+
+
+def _differs_from_previous_member(facts, column: str) -> pd.Series:
+    """Rows whose value differs from the previous row of the same household (rows in household
+    order): a household has such a row exactly when its rows are not all alike."""
+    order = facts.household_order
+    household, values = facts.household_codes[order], facts.codes(column)[0][order]
+    differs = np.zeros(len(order), dtype=bool)
+    differs[1:] = (household[1:] == household[:-1]) & (values[1:] != values[:-1])
+    result = np.zeros(len(order), dtype=bool)
+    result[order] = differs
+    return pd.Series(result, index=facts.ledger.index)
 
 
 @rule("G2-011", needs=("证件号码", "在校生状况"))
@@ -144,7 +146,7 @@ def compulsory_age_child_not_in_school(ctx: RuleContext) -> Violations:
     """School-year age 6–15 (at 8-31 of the school year), 在校生状况 empty / 学龄前儿童 / 学前教育,
     and 义务教育阶段未上学原因 empty. A red line of 控辍保学: every compulsory-age child is in school
     or has a recorded reason (e.g. 送教上门 for a child who cannot attend)."""
-    return Violations(ctx.facts.compulsory_age_out_of_school, {"学年年龄": ctx.facts.school_year_age.astype(TEXT).fillna("")})
+    return Violations(ctx.facts.compulsory_age_out_of_school, {"学年年龄": ctx.facts.school_year_age})
 
 
 @rule("G2-012", needs=("证件号码", "在校生状况"))
@@ -159,7 +161,7 @@ def school_stage_differs_from_age(ctx: RuleContext) -> Violations:
         | (stage.isin(HIGH_SCHOOL) & ((age < 14) | (age > 20))) \
         | (higher & (age < 17)) | ((stage == "硕士研究生及以上") & (age < 20)) \
         | (stage.isin(["学龄前儿童", "学前教育"]) & (age >= 7))
-    return Violations(ctx.facts.active & bad.fillna(False), {"学年年龄": age.astype(TEXT).fillna("")})
+    return Violations(ctx.facts.active & bad.fillna(False), {"学年年龄": age})
 
 
 @rule("G2-013", needs=("证件号码", "劳动技能"))
@@ -170,7 +172,7 @@ def labour_differs_from_age(ctx: RuleContext) -> Violations:
     minor = (((age < 16).fillna(False) | school) & (labour != "") & (labour != "无劳动力"))
     idle = ((age >= 16) & (age <= 59)).fillna(False) & (ctx.facts.text("健康状况") == "健康") & ~school & (labour == "无劳动力")
     severity = pd.Series(np.where(minor, "错误", "警告"), index=ctx.ledger.index)
-    return Violations(ctx.facts.active & (minor | idle), {"年龄": age.astype(TEXT).fillna("")}, severity)
+    return Violations(ctx.facts.active & (minor | idle), {"年龄": age}, severity)
 
 
 @rule("G2-014", needs=("务工时间（月）", "务工所在地"))
@@ -221,8 +223,8 @@ def risk_differs_from_household(ctx: RuleContext) -> Violations:
     disabled = facts.per_household(member & facts.has_code("健康状况", "残疾"))
     sick = facts.per_household(member & (facts.has_code("健康状况", "患有大病") | facts.has_code("健康状况", "长期慢性病")))
     student = facts.per_household(member & facts.in_school)
-    able_share = (member & facts.text("劳动技能").isin(["普通劳动力", "技能劳动力"])).groupby(facts.household_id).transform("sum") \
-        / member.groupby(facts.household_id).transform("sum").replace(0, np.nan)
+    able_share = facts.household_count(member & facts.text("劳动技能").isin(["普通劳动力", "技能劳动力"])) \
+        / facts.household_count(member).replace(0, np.nan)
     reasons = {"因残但无残疾成员": facts.has_code("致贫/返贫风险", "因残") & ~disabled,
                "因病但无患病成员": facts.has_code("致贫/返贫风险", "因病") & ~sick,
                "因学但无在校生": facts.has_code("致贫/返贫风险", "因学") & ~student,
@@ -240,4 +242,4 @@ def able_person_in_extreme_poverty_support(ctx: RuleContext) -> Violations:
         & facts.text("劳动技能").isin(["普通劳动力", "技能劳动力"])
     works = facts.money("务工时间（月）") > 0
     return Violations(facts.active & (facts.text("是否特困供养人员") == "是") & (able | works),
-                      {"年龄": facts.age.astype(TEXT).fillna("")})
+                      {"年龄": facts.age})

@@ -84,7 +84,5 @@ def income_implausibly_low(ctx: RuleContext) -> Violations:
 def village_without_monitored_household(ctx: RuleContext) -> Violations:
     """A 行政村 with ledger rows but no monitored household at all: worth a look (监测对象为零的村)."""
     facts = ctx.facts
-    village = facts.text("乡镇") + "/" + facts.text("行政村")
-    none = ~(facts.active & facts.monitored).groupby(village).transform("any")
-    households = facts.household_id.groupby(village).transform("nunique")
-    return Violations(facts.active & none, {"户数": households.astype(TEXT)})
+    none = facts.group_count(facts.village_codes, facts.active & facts.monitored) == 0
+    return Violations(facts.active & none, {"户数": facts.households_in_group(facts.village_codes)})

@@ -12,7 +12,8 @@
   household rule, mark the member rows involved; the engine folds them into one finding per
   household (entity = "household" in the metadata), likewise per village.
 * `values` adds message placeholders the frame does not have (an age, a computed income); the
-  message template may use any canonical column and these.
+  message template may use any canonical column and these. Give them as computed (numbers,
+  dates): the engine turns them into text for the failing rows only.
 * `needs` lists canonical columns without which the rule cannot run: the engine then lists it as
   not run, with the reason, instead of reporting it as passed.
 * No Python loop per row: pandas expressions only.

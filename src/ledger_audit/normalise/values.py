@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..catalog import Catalog, CodeList, FieldSpec
-from ..frame import TEXT
+from ..frame import TEXT, arrow_text, text_series
 
 # Patterns are written with the characters themselves, not \u escapes: pandas hands them to
 # pyarrow's RE2, which does not understand Python's \u syntax and would fall back to a slow path.
@@ -119,17 +119,6 @@ def on_distinct(column: pd.Series, transform) -> pd.Series:
     if transformed.equals(encoded.dictionary.cast(transformed.type)):
         return text_series(values, column.index)   # nothing to change (names, IDs): no new column
     return text_series(transformed.take(encoded.indices), column.index)
-
-
-def arrow_text(text: pd.Series) -> pa.Array:
-    """A text Series' Arrow array, in one chunk (no copy unless pandas holds several)."""
-    values = pa.array(text.array)
-    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
-
-
-def text_series(values: pa.Array, index: pd.Index | None = None) -> pd.Series:
-    """An Arrow string array as a text Series (no copy)."""
-    return pd.Series(pd.arrays.ArrowStringArray(values.cast(pa.large_string())), index=index, dtype=TEXT)
 
 
 def normalise_column(column: pd.Series, spec: FieldSpec | None, catalog: Catalog) -> pd.Series:
