@@ -113,7 +113,8 @@ def write_reports_stage():
 
 @stage("write_xlsxwriter_floor")
 def write_floor():
-    """The floor for writing: bare xlsxwriter (constant memory) writing the same sheets' cells."""
+    """The floor for writing: bare xlsxwriter (constant memory) writing the same sheets' cells, fed
+    the fastest way (plain Python strings, column lists zipped into rows)."""
     import tempfile
     import xlsxwriter
     from ledger_audit.report.sheets import problem_list, rectification_sheet
@@ -124,9 +125,10 @@ def write_floor():
         workbook = xlsxwriter.Workbook(str(Path(tempfile.mkdtemp()) / "floor.xlsx"), {"constant_memory": True})
         for number, frame in enumerate(frames):
             sheet = workbook.add_worksheet(str(number))
-            for row, values in enumerate(frame.itertuples(index=False, name=None)):
+            cells = [frame[c].astype(str).tolist() for c in frame.columns]
+            for row, values in enumerate(zip(*cells)):
                 for column, value in enumerate(values):
-                    sheet.write_string(row, column, str(value))
+                    sheet.write_string(row, column, value)
         workbook.close()
     _, seconds = timed(write)
     return len(result.findings), seconds

@@ -50,7 +50,9 @@ def test_workbook_sheets_headers_and_text_cells(result, outputs):
     ids = [row[header.index("证件号码")] for row in problems.iter_rows(min_row=2, values_only=True) if row[header.index("证件号码")]]
     assert all(isinstance(i, str) and "********" in i for i in ids)          # masked, stored as text
     households = [row[header.index("户编号")] for row in problems.iter_rows(min_row=2, values_only=True)]
-    assert all(isinstance(h, str) for h in households)
+    # 户编号 stored as text, and left blank (not "") on village-level findings, which have none.
+    assert [h or "" for h in households] == result.findings["household_id"].tolist()
+    assert all(isinstance(h, str) for h in households if h is not None)
     names = [row[header.index("姓名")] for row in problems.iter_rows(min_row=2, values_only=True)]
     assert "=HYPERLINK(\"http://x\",\"点我\")" in names                   # a string cell, not a formula
     rectification = workbook["整改台账"]

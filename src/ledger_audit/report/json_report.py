@@ -5,26 +5,27 @@ from __future__ import annotations
 
 import json
 
-
 from .. import __version__
 from ..catalog import GATES, SEVERITY_ENGLISH
 from ..findings import parse_sources
 from ..result import AuditResult
 from .sheets import readable_findings
 
+FINDING_KEYS = ("problem_id", "rule_id", "gate", "severity", "title", "message", "unit", "assist_unit", "town",
+                "village", "household_id", "name", "id_number", "sources", "deadline", "status", "first_seen")
+
 
 def findings_document(result: AuditResult) -> dict:
     findings = readable_findings(result)
     counts = findings["severity"].map(SEVERITY_ENGLISH).value_counts()
     by_gate = findings["gate"].value_counts()
-    records = [{
-        "problem_id": f.problem_id, "rule_id": f.rule_id, "gate": f.gate,
-        "severity": SEVERITY_ENGLISH[f.severity], "title": f.title, "message": f.message,
-        "unit": f.unit, "assist_unit": f.assist_unit or None, "town": f.town, "village": f.village,
-        "household_id": f.household_id, "name": f.name, "id_number": f.id_number,
-        "sources": parse_sources(f.sources), "deadline": f.deadline or None, "status": f.status,
-        "first_seen": f.first_seen,
-    } for f in findings.itertuples(index=False)]
+    # Column by column to plain Python values (iterating Arrow-backed rows boxes every cell).
+    columns = {key: findings[key].tolist() for key in FINDING_KEYS}
+    columns["severity"] = [SEVERITY_ENGLISH[s] for s in columns["severity"]]
+    columns["sources"] = [parse_sources(s) for s in columns["sources"]]
+    for optional in ("assist_unit", "deadline"):
+        columns[optional] = [v or None for v in columns[optional]]
+    records = [dict(zip(FINDING_KEYS, values)) for values in zip(*columns.values())]
     return {
         "tool": "ledger-audit", "version": __version__,
         "as_of": result.config.as_of.isoformat(), "quarter": result.config.quarter,
@@ -38,6 +39,13 @@ def findings_document(result: AuditResult) -> dict:
 
 
 def json_text(result: AuditResult) -> str:
-    return json.dumps(findings_document(result), ensure_ascii=False, indent=2) + "\n"
+    """Indented, with one finding per line: readable and diff-friendly, and fast (json's C encoder
+    runs only without indent; the Python one needs ~2.5 s for 10^5 findings)."""
+    document = findings_document(result)
+    findings = document.pop("findings")
+    head = json.dumps(document, ensure_ascii=False, indent=2)[:-2]   # without the closing "\n}"
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    body = ",\n".join("    " + encode(finding) for finding in findings)
+    return head + ',\n  "findings": [' + ("\n" + body + "\n  " if findings else "") + "]\n}\n"
 
 
