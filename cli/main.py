@@ -12,7 +12,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=N
 
 def build_app() -> typer.Typer:
     """The app with every command registered (importing a command module registers it)."""
-    from . import check, history, init, rules, run, sample  # noqa: F401
+    from . import check, history, init, rules, run, sample, template  # noqa: F401
     return app
 
 

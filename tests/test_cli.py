@@ -9,13 +9,17 @@ import time
 from pathlib import Path
 from xml.etree import ElementTree
 
+import openpyxl
 import pytest
 
+from ledger_audit.catalog import load_catalog
 from ledger_audit.lock import output_lock
+from ledger_audit.normalise.tables import load_ledger
 from ledger_audit.sample.build import build_sample
 from datetime import date
 
 AS_OF = date(2022, 6, 30)
+CATALOG = load_catalog()
 
 
 def audit(*args, cwd=None):
@@ -140,3 +144,31 @@ def test_quarter_last_is_the_latest_completed_quarter():
     from ledger_audit_cli.options import last_completed_quarter
     assert [last_completed_quarter(d) for d in (date(2022, 7, 3), date(2022, 9, 30), date(2022, 1, 15))] \
         == ["2022Q2", "2022Q2", "2021Q4"]
+
+
+def test_template_has_canonical_headers_text_id_column_and_dropdowns(tmp_path):
+    path = tmp_path / "模板.xlsx"
+    result = audit("template", "--out", path)
+    assert result.returncode == 0, result.stderr
+    workbook = openpyxl.load_workbook(path)
+    assert workbook.sheetnames == ["台账", "填写说明", "代码表"] and workbook["代码表"].sheet_state == "hidden"
+    sheet = workbook["台账"]
+    header = [c.value for c in sheet[1]]
+    assert header == list(CATALOG.fields)
+    id_letter = openpyxl.utils.get_column_letter(header.index("证件号码") + 1)
+    assert sheet.column_dimensions[id_letter].number_format == "@"     # IDs typed in stay text (G1-006)
+    sex_letter = openpyxl.utils.get_column_letter(header.index("性别") + 1)
+    sex_rule = next(v for v in sheet.data_validations.dataValidation if sex_letter + "2" in str(v.sqref))
+    assert sex_rule.type == "list" and sex_rule.formula1.startswith("代码表!")
+    # Filled in, the template loads with every column mapped and nothing missing.
+    sheet.append(["示例县", "城关镇", "东村", "H001", "", "张三", "居民身份证", "61032719900101123X"])
+    workbook.save(path)
+    table = load_ledger([path], CATALOG)
+    assert table.report.missing == [] and table.frame["证件号码"].tolist() == ["61032719900101123X"]
+
+
+def test_template_refuses_to_overwrite(tmp_path):
+    path = tmp_path / "模板.xlsx"
+    path.write_bytes(b"keep")
+    result = audit("template", "--out", path)
+    assert result.returncode == 2 and "已存在" in result.stderr + result.stdout and path.read_bytes() == b"keep"
