@@ -47,6 +47,16 @@ def load_xlsx():
     return len(table.frame), seconds
 
 
+@stage("load_ledger_csv")
+def load_csv():
+    """The province ledger loaded from CSV (10^6 rows): the loader end to end."""
+    from ledger_audit.catalog import load_catalog
+    from ledger_audit.normalise.tables import load_ledger
+    path, catalog = province()["ledger"], load_catalog()
+    table, seconds = timed(lambda: load_ledger([path], catalog))
+    return len(table.frame), seconds
+
+
 @stage("read_csv_pandas_raw")
 def read_csv():
     """The floor for the gates: pandas reading the province ledger from CSV."""

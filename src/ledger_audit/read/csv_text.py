@@ -3,6 +3,7 @@ guessed silently. A file mixing both encodings is refused: decoding it either wa
 
 from __future__ import annotations
 
+import codecs
 import io
 import re
 from pathlib import Path
@@ -16,22 +17,33 @@ from .raw import ID_SIZED_NUMBER, RawSheet
 
 # In a CSV an ID typed into Excel as a number and then exported looks like one of these.
 NUMERIC_TEXT = re.compile(r"^\d+(\.\d+)?([eE][+-]?\d+)?$")
+DECODE_PIECE = 16 * 1024 * 1024
 
 
-def decode_text(path: Path) -> str:
-    data = path.read_bytes()
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
+def csv_encoding(data: bytes, path: Path) -> str:
+    """utf-8-sig or gb18030, whichever decodes the whole file."""
+    if _decodes(data, "utf-8-sig"):
+        return "utf-8-sig"
     if _has_utf8_lines(data):
         raise AuditInputError("CSV 文件中混杂了 UTF-8 和 GBK 两种编码，无法可靠读取（姓名会出现乱码）。",
                               file=path.name, hint="用 Excel 打开后另存为「CSV UTF-8（逗号分隔）」或 .xlsx 再运行。")
+    if _decodes(data, "gb18030"):
+        return "gb18030"
+    raise AuditInputError("CSV 文件既不是 UTF-8 也不是 GBK 编码，无法读取。", file=path.name,
+                          hint="用 Excel 或 WPS 打开后另存为「CSV UTF-8（逗号分隔）」或 .xlsx 再运行。")
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    """Whether the bytes decode, checked in 16 MB pieces: a 300 MB file decoded at once would hold
+    1 GB of text just to be thrown away."""
+    decoder = codecs.getincrementaldecoder(encoding)()
     try:
-        return data.decode("gb18030")
+        for start in range(0, len(data), DECODE_PIECE):
+            decoder.decode(data[start:start + DECODE_PIECE])
+        decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        raise AuditInputError("CSV 文件既不是 UTF-8 也不是 GBK 编码，无法读取。", file=path.name,
-                              hint="用 Excel 或 WPS 打开后另存为「CSV UTF-8（逗号分隔）」或 .xlsx 再运行。") from None
+        return False
+    return True
 
 
 def _has_utf8_lines(data: bytes) -> bool:
@@ -46,22 +58,23 @@ def _has_utf8_lines(data: bytes) -> bool:
     return False
 
 
-def _separator(text: str) -> str:
+def _separator(data: bytes) -> str:
     """Comma unless the first lines clearly use tabs or semicolons (some exports do)."""
-    head = text[:4096]
-    return max((",", "\t", ";"), key=head.count)
+    head = data[:4096]
+    return max((",", "\t", ";"), key=lambda separator: head.count(separator.encode()))
 
 
 def read_csv_grid(path: Path) -> RawSheet:
-    text = decode_text(path)
+    data = path.read_bytes()
     try:
-        frame = pd.read_csv(io.StringIO(text), header=None, dtype=str, keep_default_na=False,
-                            skip_blank_lines=False, sep=_separator(text))
+        # Bytes plus the encoding, not decoded text: pandas parses a StringIO ~10× slower at 10^6
+        # rows (measured 54 s against 6 s).
+        frame = pd.read_csv(io.BytesIO(data), encoding=csv_encoding(data, path), header=None, dtype=TEXT,
+                            keep_default_na=False, skip_blank_lines=False, sep=_separator(data))
     except (pd.errors.ParserError, ValueError) as error:
         raise AuditInputError(f"CSV 格式有误（{error}）。", file=path.name,
                               hint="检查分隔符和引号是否成对；或用 Excel 打开后另存为 .xlsx。") from None
     frame.index = pd.RangeIndex(1, len(frame) + 1)
-    frame = frame.astype(TEXT).fillna("")
 
     def numeric_id_rows(column: int) -> np.ndarray:
         """CSV has no cell types: an ID that went through a number shows as 6.10327E+17 or …000.0."""
