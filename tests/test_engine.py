@@ -94,3 +94,28 @@ def test_county_rule_with_a_bad_condition_is_an_input_error(ledger, tmp_path):
                      'condition = "不存在的列 > 3"\n', encoding="utf-8")
     with pytest.raises(AuditInputError, match="G5-C02"):
         run(ledger, load_catalog(extra_rule_files=(rules,)))
+
+
+def test_no_rule_runs_python_per_ledger_row(sample, ledger, monkeypatch):
+    """The rules are vectorised: no string operation falls back to a Python call per cell of a whole
+    ledger column (pandas does that silently for a regex RE2 cannot run, such as a backreference,
+    or for str.normalize). Per distinct value or per finding is allowed; per row is not."""
+    from ledger_audit.normalise.tables import load_roster
+    rows = len(ledger.frame)
+    per_row = []
+
+    def watch(owner, name):
+        original = getattr(owner, name)
+
+        def watched(self, *args, **kwargs):
+            if len(self) >= rows:
+                per_row.append(name)
+            return original(self, *args, **kwargs)
+        monkeypatch.setattr(owner, name, watched)
+
+    catalog = load_catalog()
+    rosters = {d: load_roster(d, sample[d], catalog) for d in ("民政", "医保", "住建", "教体")}
+    watch(pd.arrays.ArrowStringArray, "_str_map")             # e.g. a regex RE2 cannot run
+    watch(pd.arrays.ArrowStringArray, "_apply_elementwise")   # e.g. str.normalize
+    result = audit_county(ledger, rosters, AuditConfig(as_of=AS_OF), catalog)
+    assert not result.findings.empty and per_row == []
