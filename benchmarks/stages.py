@@ -7,7 +7,6 @@ import json
 import resource
 import sys
 import time
-from datetime import date
 from pathlib import Path
 
 import pandas as pd

@@ -1,7 +1,6 @@
 """The gates engine as a user meets it: rules not run and why, switches and overrides from the
 config, county rules, determinism, messages that quote values."""
 
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 

@@ -2,7 +2,6 @@
 traceback, and no run exceeds the memory bound (peak RSS of the audit process ≤ 1.5 GB)."""
 
 import os
-import subprocess
 import sys
 import zipfile
 from pathlib import Path
@@ -50,6 +49,20 @@ def entity_expansion(path):
             target.writestr(name, data)
 
 
+def damaged_sheet_xml(path):
+    """A sheet whose stored bytes no longer match their CRC (a copy cut short or flipped on disk)."""
+    write_xlsx(path, [HEADER, ROW])
+    with zipfile.ZipFile(path) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+    data = bytearray(path.read_bytes())
+    cell = data.index(b'<c r="A2"')
+    data[cell:cell + 9] = b'<c r="A3"'   # same length, still valid XML, wrong CRC
+    path.write_bytes(bytes(data))
+
+
 CASES = {
     # name: (builder, expected exit code, words in the output)
     "zip-bomb.xlsx": (zip_bomb, 3, "疑似损坏或恶意文件"),
@@ -64,6 +77,7 @@ CASES = {
     "16384-columns.xlsx": (lambda p: write_xlsx(p, [HEADER + [f"附加{i}" for i in range(16384 - len(HEADER))],
                                                     ROW + ["x"] * (16384 - len(ROW))]), (0, 1), ""),
     "duplicate-headers.xlsx": (lambda p: write_xlsx(p, [HEADER + ["姓名", "备注", "备注"], ROW + ["李四", "a", "b"]]), (0, 1), ""),
+    "damaged-sheet-xml.xlsx": (damaged_sheet_xml, 3, "损坏"),
     "only-headers.xlsx": (lambda p: write_xlsx(p, [HEADER]), 3, "没有数据行"),
     "formula-cells.xlsx": (lambda p: write_xlsx(p, [HEADER, ROW], [(1, 13, "=4000*2", 8000), (1, 9, "=1", 1)]), (0, 1), ""),
     "huge-numbers.xlsx": (lambda p: write_xlsx(p, [HEADER, ROW[:9] + [1e308] + ROW[10:13] + [1e308]]), 1, "家庭人口数与成员数不符"),

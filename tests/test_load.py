@@ -3,11 +3,8 @@ Chinese message that names the file and says what to do."""
 
 import subprocess
 import sys
-import zipfile
 from datetime import date
-from pathlib import Path
 
-import openpyxl
 import pandas as pd
 import pytest
 
@@ -164,4 +161,4 @@ def test_cli_never_shows_a_traceback_for_bad_input(tmp_path):
     process = subprocess.run([sys.executable, "-m", "ledger_audit_cli", "run", str(junk), "--quarter", "2022Q2"],
                              capture_output=True, text=True)
     assert process.returncode == 3
-    assert "Traceback" not in process.stderr and "junk.xlsx" in process.stderr
+    assert "Traceback" not in process.stderr and process.stderr.count("junk.xlsx") == 1   # said once

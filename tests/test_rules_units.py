@@ -1,7 +1,6 @@
 """Rules that the sample county cannot show on its own: G5-002 (needs last quarter's ledger), the
 提示 rule G5-008 that a realistic county may trip anyway, and ID forms the matching must accept."""
 
-from dataclasses import replace
 from datetime import date
 
 import pandas as pd

@@ -2,11 +2,9 @@
 G4-012, claimed fixed but still present → 整改中), no human cell lost, the previous workbook never
 written, and a broken previous workbook stopping the run before anything is written."""
 
-from dataclasses import replace
 from datetime import date
 
 import openpyxl
-import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
@@ -20,7 +18,7 @@ from ledger_audit.pipeline import run_audit
 from ledger_audit.report.writers import write_reports
 from ledger_audit.sample.build import build_sample
 from ledger_audit.track.previous import read_previous_rectification
-from ledger_audit.track.rectification import HUMAN_COLUMNS, carry_forward
+from ledger_audit.track.rectification import carry_forward
 
 CATALOG = load_catalog()
 Q2, Q3 = AuditConfig(as_of=date(2022, 6, 30)), AuditConfig(as_of=date(2022, 9, 30))

@@ -38,6 +38,11 @@ def text_series(values: pa.Array, index: pd.Index | None = None) -> pd.Series:
     return pd.Series(pd.arrays.ArrowStringArray(values.cast(pa.large_string())), index=index, dtype=TEXT)
 
 
+def text_from_codes(labels: pa.Array, codes, index: pd.Index) -> pd.Series:
+    """A text Series whose row i is labels[codes[i]], built by Arrow's take (no Python objects)."""
+    return text_series(labels.take(pa.array(codes)), index)
+
+
 @dataclass
 class LoadReport:
     """What loading did, for the run summary and the 汇总 sheet."""

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..catalog import Catalog, CodeList, FieldSpec
-from ..frame import TEXT, arrow_text, text_series
+from ..frame import TEXT, arrow_text, text_from_codes, text_series
 
 # Patterns are written with the characters themselves, not \u escapes: pandas hands them to
 # pyarrow's RE2, which does not understand Python's \u syntax and would fall back to a slow path.
@@ -118,7 +118,7 @@ def on_distinct(column: pd.Series, transform) -> pd.Series:
     transformed = arrow_text(transform(text_series(encoded.dictionary)))
     if transformed.equals(encoded.dictionary.cast(transformed.type)):
         return text_series(values, column.index)   # nothing to change (names, IDs): no new column
-    return text_series(transformed.take(encoded.indices), column.index)
+    return text_from_codes(transformed, encoded.indices, column.index)
 
 
 def normalise_column(column: pd.Series, spec: FieldSpec | None, catalog: Catalog) -> pd.Series:

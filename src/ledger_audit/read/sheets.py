@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from xml.etree import ElementTree
@@ -24,14 +25,12 @@ import fastexcel
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import python_calamine
 
 from ..errors import AuditInputError
 from .csv_text import read_csv_grid
 from .raw import ID_SIZED_NUMBER, RawSheet
 from .file_kind import FileKind, detect_file_kind
-from ..frame import TEXT
 
 # A sheet XML larger than this (uncompressed) is refused before parsing: a real county ledger of
 # 10^5 rows is ~200 MB; a zip bomb is many GB.
@@ -78,7 +77,7 @@ def _read_excel(path: Path, kind: FileKind) -> list[RawSheet]:
 
 
 def _load_text_sheet(reader, path: Path, name: str) -> pd.DataFrame:
-    """Every cell as text ("" when empty), columns at their absolute positions, Excel row numbers."""
+    """Every cell as text (missing when empty), columns at their absolute positions, Excel row numbers."""
     try:
         sheet = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
         frame = _text_frame(sheet.to_arrow())
@@ -132,8 +131,12 @@ def _xlsx_numeric_id_cells(path: Path, sheet: str) -> dict[int, np.ndarray]:
     """Per absolute column, the Excel rows whose cell is stored as an ID-sized number. The scan looks
     for the values first (rare: ID-sized numbers) and only then at their cells' start tags: trying
     a pattern at each of the 4 × 10^6 cells of a county sheet costs seconds, this a fraction."""
-    with zipfile.ZipFile(path) as archive:
-        data = archive.read(_sheet_xml_path(archive, sheet))
+    try:
+        with zipfile.ZipFile(path) as archive:
+            data = archive.read(_sheet_xml_path(archive, sheet))
+    except (zipfile.BadZipFile, zlib.error, KeyError, StopIteration, ElementTree.ParseError) as error:
+        raise AuditInputError(f"工作表的 XML 部分已损坏，无法检查证件号码单元格（{error!r}）。", file=path.name, sheet=sheet,
+                              hint="用 Excel 或 WPS 打开后另存为新的 .xlsx 再试。") from None
     cells = []
     for value in ID_SIZED_VALUE.finditer(data):
         start = data.rfind(b"<c ", 0, value.start())

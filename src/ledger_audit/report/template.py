@@ -1,8 +1,8 @@
 """`audit template`: an empty ledger workbook built from schemas/fields.toml, so that a county
 starts from headers the loader knows and cells that cannot go wrong the common ways:
 
-* ID, phone and 户编号 columns are formatted as text, so an 18-digit ID is never turned into
-  6.10327E+17 (rule G1-006);
+* text, ID and phone columns (户编号 among them) are formatted as text, so an 18-digit ID is never
+  turned into 6.10327E+17 (rule G1-006) nor a 户编号 into a number;
 * coded and yes/no columns get a dropdown of the code list (kept on a hidden sheet 代码表, since
   Excel limits a literal list to 255 characters), so values are canonical (rule G1-008);
 * required headers are marked, and a sheet 填写说明 lists every field: type, required, values.
@@ -21,8 +21,7 @@ from .workbook import display_width
 from .writers import atomic_path
 
 TEMPLATE_ROWS = 100_000            # rows the formats and dropdowns cover
-TEXT_TYPES = ("id_number", "phone")
-TEXT_FIELDS = ("户编号", "人编号")
+TEXT_TYPES = ("text", "id_number", "phone")
 TYPE_NAMES = {"text": "文本", "code": "代码（下拉选择）", "multi_code": "多选代码（用、分隔）", "yes_no": "是/否",
               "int": "整数", "money": "金额（元）", "date": "日期（如 2022-06-30）", "phone": "电话",
               "id_number": "证件号码（文本格式）"}
@@ -67,9 +66,8 @@ def _write_ledger_sheet(workbook, sheet, catalog: Catalog, code_ranges: dict[str
     text = workbook.add_format({"num_format": "@"})
     for column, spec in enumerate(catalog.fields.values()):
         sheet.write_string(0, column, spec.name, required if spec.required else header)
-        as_text = spec.type in TEXT_TYPES or spec.name in TEXT_FIELDS
         width = 20 if spec.type == "id_number" else max(display_width(pd.Series([spec.name])) + 2, 8)
-        sheet.set_column(column, column, width, text if as_text else None)
+        sheet.set_column(column, column, width, text if spec.type in TEXT_TYPES else None)
         codes = _code_list(catalog, spec)
         if codes is not None and spec.type != "multi_code":
             sheet.data_validation(1, column, TEMPLATE_ROWS, column, {
