@@ -98,23 +98,35 @@ def test_county_rule_with_a_bad_condition_is_an_input_error(ledger, tmp_path):
 def test_no_rule_runs_python_per_ledger_row(sample, ledger, monkeypatch):
     """The rules are vectorised: no string operation falls back to a Python call per cell of a whole
     ledger column (pandas does that silently for a regex RE2 cannot run, such as a backreference,
-    or for str.normalize). Per distinct value or per finding is allowed; per row is not."""
+    or for str.normalize), and no Python function is applied or aggregated over a ledger-sized
+    Series or groupby (`groupby().agg(str.join)` over all matched rows, `Series.map(function)`).
+    Per distinct value or per finding is allowed; per row is not."""
+    from pandas.core.groupby.generic import DataFrameGroupBy, SeriesGroupBy
     from ledger_audit.normalise.tables import load_roster
     rows = len(ledger.frame)
     per_row = []
 
-    def watch(owner, name):
+    def watch(owner, name, size=len, python_call=lambda *args, **kwargs: True):
         original = getattr(owner, name)
 
         def watched(self, *args, **kwargs):
-            if len(self) >= rows:
-                per_row.append(name)
+            # Half the ledger: a department's matched pairs are about one per ledger person.
+            if size(self) >= rows // 2 and python_call(*args, **kwargs):
+                per_row.append(f"{owner.__name__}.{name}")
             return original(self, *args, **kwargs)
         monkeypatch.setattr(owner, name, watched)
+
+    def calls_python(func=None, *args, **kwargs):
+        return callable(func) and not isinstance(func, (dict, pd.Series))
 
     catalog = load_catalog()
     rosters = {d: load_roster(d, sample[d], catalog) for d in ("民政", "医保", "住建", "教体")}
     watch(pd.arrays.ArrowStringArray, "_str_map")             # e.g. a regex RE2 cannot run
     watch(pd.arrays.ArrowStringArray, "_apply_elementwise")   # e.g. str.normalize
+    for name in ("aggregate", "agg", "transform", "apply"):
+        for owner in (SeriesGroupBy, DataFrameGroupBy):
+            watch(owner, name, size=lambda grouped: len(grouped.obj), python_call=calls_python)
+    for name in ("map", "apply"):
+        watch(pd.Series, name, python_call=calls_python)
     result = audit_county(ledger, rosters, AuditConfig(as_of=AS_OF), catalog)
     assert not result.findings.empty and per_row == []

@@ -74,3 +74,18 @@ def test_wrong_check_digit_is_caught_by_tier_two_not_matched():
     match = match_roster("医保", ledger, roster, "证件号码", "姓名")
     assert match.exact.empty
     assert match.suspected[["ledger_row", "roster_row", "tier"]].values.tolist() == [[0, 0, 2]]
+
+
+def test_a_name_differing_in_two_rosters_names_both_roster_rows(tmp_path):
+    paths = build_sample(tmp_path, 20, 3, date(2022, 6, 30), with_defects=False)
+    from ledger_audit.normalise.tables import load_roster
+    ledger = load_ledger([paths["ledger"]], CATALOG)
+    rosters = {d: load_roster(d, paths[d], CATALOG) for d in ("医保", "教体")}
+    pupil = rosters["教体"].frame["证件号码"].iloc[0]
+    for table in rosters.values():
+        table.frame.loc[table.frame["证件号码"] == pupil, "姓名"] = "改名"
+    result = audit_county(ledger, rosters, AuditConfig(as_of=AS_OF), CATALOG).findings
+    g3501 = result[result["rule_id"] == "G3-501"]
+    assert g3501["id_number"].tolist() == [pupil]
+    sources = g3501["sources"].iloc[0].split("；")
+    assert [s.split(":")[0] for s in sources] == [paths["ledger"].name, paths["医保"].name, paths["教体"].name]

@@ -33,12 +33,35 @@ def _match(ctx: RuleContext, department: str) -> RosterMatch:
     return ctx.matches[department]
 
 
-def _roster_sources(match: RosterMatch, pairs: pd.DataFrame, index: pd.Index) -> pd.Series:
-    """For each ledger row, the file:sheet:row of its roster rows in `pairs`."""
+def _roster_sources(match: RosterMatch, pairs: pd.DataFrame, flagged: pd.Series) -> pd.Series:
+    """For each flagged ledger row, the file:sheet:row of its roster rows in `pairs` ("" elsewhere).
+    Texts are built for the flagged rows only, as the messages are."""
+    pairs = pairs[flagged.to_numpy()[pairs["ledger_row"].to_numpy()]]
+    roster_rows = pairs["roster_row"].to_numpy()
     roster = match.roster
-    text = source_text(roster[SOURCE_FILE], roster[SOURCE_SHEET], roster[SOURCE_ROW]).to_numpy()
-    per_row = pd.Series(text[pairs["roster_row"].to_numpy()], index=pairs["ledger_row"].to_numpy(), dtype=TEXT)
-    return per_row.groupby(level=0).agg(SOURCE_SEPARATOR.join).reindex(index).astype(TEXT).fillna("")
+    text = source_text(roster[SOURCE_FILE].iloc[roster_rows], roster[SOURCE_SHEET].iloc[roster_rows],
+                       roster[SOURCE_ROW].iloc[roster_rows])
+    per_row = pd.Series(text.to_numpy(), index=pairs["ledger_row"].to_numpy(), dtype=TEXT)
+    return joined_per_label(per_row).reindex(flagged.index, fill_value="").astype(TEXT)
+
+
+def joined_per_label(texts: pd.Series) -> pd.Series:
+    """The texts of each index label joined by SOURCE_SEPARATOR, in their order, vectorised: one
+    concatenation per rank within a label (a person has one or two roster rows), not a Python
+    call per label."""
+    texts = texts.sort_index(kind="stable")
+    rank = texts.groupby(level=0).cumcount().to_numpy()
+    joined = texts[rank == 0]
+    for level in range(1, int(rank.max(initial=0)) + 1):
+        more = texts[rank == level]
+        joined.loc[more.index] = joined.loc[more.index] + SOURCE_SEPARATOR + more
+    return joined
+
+
+def _both(first: pd.Series, second: pd.Series) -> pd.Series:
+    """Two departments' source texts for the same rows, joined by SOURCE_SEPARATOR where both are
+    given."""
+    return (first + SOURCE_SEPARATOR + second).where((first != "") & (second != ""), first + second)
 
 
 def _live(match: RosterMatch, column: str, values: tuple[str, ...], status_column: str | None = None,
@@ -74,7 +97,7 @@ def _welfare_rules(ctx: RuleContext, types: tuple[str, ...], ledger_column: str,
     says_yes = ctx.facts.text(ledger_column) == "是"
     mask = ctx.facts.active & (covered & ~says_yes if listed_in_roster else says_yes & ~covered)
     return Violations(mask, {"民政救助类型": match.roster_values("救助类型", ctx.ledger.index)},
-                      extra_sources=_roster_sources(match, pairs, ctx.ledger.index))
+                      extra_sources=_roster_sources(match, pairs, mask))
 
 
 @rule("G3-101", needs=("证件号码",), roster="民政")
@@ -112,7 +135,7 @@ def not_in_basic_medical_insurance(ctx: RuleContext) -> Violations:
     matched.iloc[match.exact["ledger_row"].to_numpy()] = True
     mask = ctx.facts.active & (~matched | status.isin(NOT_INSURED))
     shown = status.where(matched, "无参保记录")
-    return Violations(mask, {"医保参保状态": shown}, extra_sources=_roster_sources(match, match.exact, ctx.ledger.index))
+    return Violations(mask, {"医保参保状态": shown}, extra_sources=_roster_sources(match, match.exact, mask))
 
 
 @rule("G3-202", needs=("证件号码", "是否参加城乡居民基本医疗保险"), roster="医保")
@@ -120,8 +143,8 @@ def ledger_insurance_wrong(ctx: RuleContext) -> Violations:
     """The ledger says the person is not insured, while 医保 shows 正常参保."""
     match = _match(ctx, "医保")
     status = match.roster_values("参保状态", ctx.ledger.index)
-    return Violations(ctx.facts.uninsured & (status == INSURED), {"医保参保状态": status},
-                      extra_sources=_roster_sources(match, match.exact, ctx.ledger.index))
+    mask = ctx.facts.uninsured & (status == INSURED)
+    return Violations(mask, {"医保参保状态": status}, extra_sources=_roster_sources(match, match.exact, mask))
 
 
 @rule("G3-203", needs=("证件号码", "是否参加城乡居民基本医疗保险"), roster="医保")
@@ -132,8 +155,8 @@ def insurance_kind_differs(ctx: RuleContext) -> Violations:
     resident = ctx.facts.text("是否参加城乡居民基本医疗保险") == "是"
     employee = ctx.facts.text("是否参加城镇职工基本医疗保险") == "是"
     differs = (resident & ~employee & (kind == "职工基本医疗保险")) | (employee & ~resident & (kind == "城乡居民基本医疗保险"))
-    return Violations(ctx.facts.active & differs, {"医保险种": kind},
-                      extra_sources=_roster_sources(match, match.exact, ctx.ledger.index))
+    mask = ctx.facts.active & differs
+    return Violations(mask, {"医保险种": kind}, extra_sources=_roster_sources(match, match.exact, mask))
 
 
 def _house_pairs(ctx: RuleContext) -> tuple[RosterMatch, pd.DataFrame, pd.Series]:
@@ -153,7 +176,7 @@ def dangerous_house_not_marked(ctx: RuleContext) -> Violations:
     match, pairs, households = _house_pairs(ctx)
     mask = ctx.facts.active & households & (ctx.facts.text("是否危房户") != "是")
     return Violations(mask, {"住建鉴定等级": match.roster_values("鉴定等级", ctx.ledger.index)},
-                      extra_sources=_roster_sources(match, pairs, ctx.ledger.index))
+                      extra_sources=_roster_sources(match, pairs, mask))
 
 
 @rule("G3-302", needs=("户编号", "是否危房户"), roster="住建")
@@ -182,9 +205,9 @@ def school_record_shows_dropout(ctx: RuleContext) -> Violations:
     match, status, _ = _school_values(ctx)
     no_reason = ctx.facts.text("义务教育阶段未上学原因") == ""
     dropped = (status == "辍学") | ((status == "休学") & no_reason)
-    return Violations(ctx.facts.active & _compulsory_age(ctx) & dropped,
-                      {"学籍状态": status, "学年年龄": ctx.facts.school_year_age.astype(TEXT).fillna("")},
-                      extra_sources=_roster_sources(match, match.exact, ctx.ledger.index))
+    mask = ctx.facts.active & _compulsory_age(ctx) & dropped
+    return Violations(mask, {"学籍状态": status, "学年年龄": ctx.facts.school_year_age.astype(TEXT).fillna("")},
+                      extra_sources=_roster_sources(match, match.exact, mask))
 
 
 @rule("G3-402", needs=("证件号码", "在校生状况"), roster="教体")
@@ -212,8 +235,8 @@ def grade_differs_from_school_record(ctx: RuleContext) -> Violations:
     ledger_high = ledger_low.where(stage != "小学", 6.0)
     roster = _roster_grade(grade)
     gap = np.maximum(ledger_low - roster, roster - ledger_high)
-    return Violations(ctx.facts.active & (gap > 1).fillna(False), {"教体年级": grade},
-                      extra_sources=_roster_sources(match, match.exact, ctx.ledger.index))
+    mask = ctx.facts.active & (gap > 1).fillna(False)
+    return Violations(mask, {"教体年级": grade}, extra_sources=_roster_sources(match, match.exact, mask))
 
 
 @rule("G3-404", needs=("证件号码", "在校生状况"), roster="教体")
@@ -221,8 +244,8 @@ def enrolled_but_not_in_school_in_ledger(ctx: RuleContext) -> Violations:
     """A child of school-year age 6–15 is not in school according to the ledger, while 教体 shows
     在读."""
     match, status, _ = _school_values(ctx)
-    return Violations(ctx.facts.active & _compulsory_age(ctx) & ~ctx.facts.in_school & (status == "在读"),
-                      {"学籍状态": status}, extra_sources=_roster_sources(match, match.exact, ctx.ledger.index))
+    mask = ctx.facts.active & _compulsory_age(ctx) & ~ctx.facts.in_school & (status == "在读")
+    return Violations(mask, {"学籍状态": status}, extra_sources=_roster_sources(match, match.exact, mask))
 
 
 def _given(ctx: RuleContext) -> list[str]:
@@ -244,8 +267,7 @@ def name_differs_across_departments(ctx: RuleContext) -> Violations:
         other = match.roster_values(name_column, ctx.ledger.index)
         differs = (other != "") & (name_key(other) != ledger_name)
         detail = detail + pd.Series(np.where(differs, department + "名单为「" + other + "」、", ""), index=detail.index, dtype=TEXT)
-        pairs = match.exact[differs.to_numpy()[match.exact["ledger_row"].to_numpy()]]
-        sources = sources + _roster_sources(match, pairs, ctx.ledger.index)
+        sources = _both(sources, _roster_sources(match, match.exact, differs))
     return Violations(ctx.facts.active & (detail != ""), {"部门姓名": detail.str.rstrip("、")}, extra_sources=sources)
 
 
@@ -266,7 +288,7 @@ def suspected_id_error(ctx: RuleContext) -> Violations:
                           index=pairs["ledger_row"].to_numpy(), dtype=TEXT)
         other = other.groupby(level=0).first().reindex(ctx.ledger.index).fillna("")
         detail = detail + pd.Series(np.where(other != "", department + "名单中为「" + other + "」、", ""), index=detail.index, dtype=TEXT)
-        sources = sources + _roster_sources(match, pairs, ctx.ledger.index)
+        sources = _both(sources, _roster_sources(match, pairs, other != ""))
     return Violations(detail != "", {"部门证件号码": detail.str.rstrip("、")}, extra_sources=sources)
 
 
