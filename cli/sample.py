@@ -28,6 +28,7 @@ def sample(
     xls: bool = typer.Option(False, "--xls", help="台账写成 Excel 97–2003 .xls。"),
     household_sheet: bool = typer.Option(False, "--household-sheet", help="户表 + 人表两个工作表。"),
     sheet_per_town: bool = typer.Option(False, "--sheet-per-town", help="每个乡镇一个工作表。"),
+    date_cells: bool = typer.Option(False, "--date-cells", help="出生日期、识别监测时间等写成日期单元格（如在 Excel 中录入日期）。"),
     quarters: int = typer.Option(1, "--quarters", help="2：再生成下一季度台账、已填写的上季度整改台账和 transitions.csv。"),
 ) -> None:
     """生成示例县台账、四个部门名单和埋设问题清单 planted.csv。"""
@@ -38,7 +39,8 @@ def sample(
             raise usage_error("--households 至少为 1。")
         if quarters not in (1, 2):
             raise usage_error("--quarters 只能是 1 或 2。")
-        messy = MessyForms(merged_headers, numeric_ids, gbk_csv, xls, household_sheet, sheet_per_town)
+        messy = MessyForms(merged_headers, numeric_ids, gbk_csv, xls, household_sheet, sheet_per_town,
+                           date_cells=date_cells)
         as_of = parse_as_of(quarter, None)
         paths = build_two_quarters(out, households, seed, as_of, messy) if quarters == 2 else \
             build_sample(out, households, seed, as_of, defects == "all", messy)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +29,9 @@ HOUSEHOLD_SHEET_COLUMNS = ("乡镇", "行政村", "户编号", "户类型", "监
                            "致贫/返贫风险", "识别监测时间", "风险是否已消除", "风险消除方式", "消除监测时间", "帮扶责任人",
                            "帮扶责任人联系电话", "帮扶措施", "是否危房户", "是否解决安全饮用水")
 NUMERIC_TEXT = re.compile(r"^[0-9.]+[eE][+-]?[0-9]+$")
+# The date columns of the ledger and the rosters; with --date-cells they become real date cells.
+DATE_COLUMNS = ("出生日期", "识别监测时间", "消除监测时间", "起始日期", "终止日期", "鉴定日期")
+DATE_FORMAT = "yyyy-mm-dd"
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,7 @@ class MessyForms:
     xls: bool = False                 # the ledger as an Excel 97–2003 .xls
     household_sheet: bool = False     # a 户 sheet + a 人 sheet joined by 户编号
     sheet_per_town: bool = False      # one sheet per 乡镇
+    date_cells: bool = False          # dates typed into Excel: date cells (yyyy-mm-dd), not text
 
     @property
     def ledger_file(self) -> str:
@@ -55,7 +60,8 @@ def write_sample(county: County, planted: list[Planted], out: Path, as_of: str, 
     paths = {"ledger": ledger_path}
     for department, frame in county.rosters.items():
         paths[department] = out / ROSTER_FILES[department]
-        _write_xlsx(paths[department], {department + "名单": frame}, [f"{department}名单（示例县）"], False)
+        _write_xlsx(paths[department], {department + "名单": frame}, [f"{department}名单（示例县）"], False,
+                    date_cells=messy.date_cells)
     paths["planted"] = out / "planted.csv"
     _ground_truth(county, planted, locations, messy).to_csv(paths["planted"], index=False, encoding="utf-8-sig")
     return paths
@@ -79,9 +85,9 @@ def _write_ledger(ledger: pd.DataFrame, path: Path, titles: list[str], messy: Me
         sheets = {"台账": ledger}
         locations = pd.DataFrame({"sheet": "台账", "row": np.arange(len(ledger)) + header_rows + 1})
     if messy.xls:
-        _write_xls(path, sheets, titles, messy.merged_headers)
+        _write_xls(path, sheets, titles, messy.merged_headers, messy.date_cells)
     else:
-        _write_xlsx(path, sheets, titles, messy.merged_headers, messy.numeric_ids)
+        _write_xlsx(path, sheets, titles, messy.merged_headers, messy.numeric_ids, messy.date_cells)
     return locations
 
 
@@ -98,10 +104,20 @@ def _header_rows(columns: list[str], merged: bool) -> list[list[str]]:
     return [upper, lower]
 
 
+def as_date(value: str) -> date | None:
+    """The date a cell holds, if it is a real ISO date (a planted 1990-02-30 stays text, as a
+    person's typo does in Excel)."""
+    try:
+        return date.fromisoformat(value) if len(value) == 10 else None
+    except ValueError:
+        return None
+
+
 def _write_xlsx(path: Path, sheets: dict[str, pd.DataFrame], titles: list[str], merged: bool,
-                numeric_ids: bool = False) -> None:
+                numeric_ids: bool = False, date_cells: bool = False) -> None:
     workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
     bold = workbook.add_format({"bold": True})
+    date_format = workbook.add_format({"num_format": DATE_FORMAT})
     for name, frame in sheets.items():
         sheet = workbook.add_worksheet(name[:31])
         for row, title in enumerate(titles):
@@ -111,22 +127,30 @@ def _write_xlsx(path: Path, sheets: dict[str, pd.DataFrame], titles: list[str], 
                 sheet.write_string(len(titles) + offset, column, text, bold)
         first = len(titles) + (2 if merged else 1)
         id_columns = {i for i, c in enumerate(frame.columns) if "证件号码" in c}
+        date_columns = _date_columns(frame, date_cells)
         for row, values in enumerate(frame.itertuples(index=False, name=None), start=first):
             for column, value in enumerate(values):
                 if column in id_columns and (NUMERIC_TEXT.match(value) or (numeric_ids and value.isdigit())):
                     sheet.write_number(row, column, float(f"{float(value):.15g}"))   # as Excel stores it
+                elif column in date_columns and (day := as_date(value)):
+                    sheet.write_datetime(row, column, day, date_format)
                 else:
                     sheet.write_string(row, column, value)
     workbook.close()
 
 
-def _write_xls(path: Path, sheets: dict[str, pd.DataFrame], titles: list[str], merged: bool) -> None:
+def _date_columns(frame: pd.DataFrame, date_cells: bool) -> set[int]:
+    return {i for i, c in enumerate(frame.columns) if c in DATE_COLUMNS} if date_cells else set()
+
+
+def _write_xls(path: Path, sheets: dict[str, pd.DataFrame], titles: list[str], merged: bool, date_cells: bool) -> None:
     try:
         import xlwt
     except ImportError:  # pragma: no cover - xlwt is a test extra
         from ..errors import AuditInputError
         raise AuditInputError("写 .xls 需要 xlwt 包。", hint="运行 .venv/bin/pip install xlwt 后重试。") from None
     workbook = xlwt.Workbook(encoding="utf-8")
+    date_style = xlwt.easyxf(num_format_str=DATE_FORMAT)
     for name, frame in sheets.items():
         sheet = workbook.add_sheet(name[:31])
         for row, title in enumerate(titles):
@@ -135,9 +159,13 @@ def _write_xls(path: Path, sheets: dict[str, pd.DataFrame], titles: list[str], m
             for column, text in enumerate(header):
                 sheet.write(len(titles) + offset, column, text)
         first = len(titles) + (2 if merged else 1)
+        date_columns = _date_columns(frame, date_cells)
         for row, values in enumerate(frame.itertuples(index=False, name=None), start=first):
             for column, value in enumerate(values):
-                sheet.write(row, column, value)
+                if column in date_columns and (day := as_date(value)):
+                    sheet.write(row, column, day, date_style)
+                else:
+                    sheet.write(row, column, value)
     workbook.save(str(path))
 
 
