@@ -1,28 +1,34 @@
-"""One run at a time per output root: two cron jobs (or a person and a cron job) writing the same
-整改台账 and history would corrupt each other's work. POSIX advisory lock (fcntl), released by the
-operating system even if the process is killed."""
+"""One run at a time per output root: two scheduled jobs (or a person and a scheduled job) writing
+the same 整改台账 and history would corrupt each other's work. `filelock` takes an operating-system
+lock (fcntl on Linux, msvcrt on Windows), released by the system even if the process is killed."""
 
 from __future__ import annotations
 
-import fcntl
 from contextlib import contextmanager
 from pathlib import Path
 
+import filelock
+
 from .errors import AuditInputError
+from .outputs import environment_error
 
 LOCK_FILE = ".audit.lock"
 
 
 @contextmanager
 def output_lock(root: Path):
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / LOCK_FILE, "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise AuditInputError("另一个审核任务正在使用同一输出目录，本次未运行、未写入任何文件。", file=str(root),
-                                  hint="等前一个任务结束后再运行；定时任务请错开时间或使用不同的输出目录。") from None
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    """Hold the lock of output root `root` for the block; exit 3 at once if another run holds it,
+    or if the root cannot be written at all (read-only share, a file in the way)."""
+    lock = filelock.FileLock(root / LOCK_FILE, timeout=0)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        lock.acquire()
+    except filelock.Timeout:
+        raise AuditInputError("另一个审核任务正在使用同一输出目录，本次未运行、未写入任何文件。", file=str(root),
+                              hint="等前一个任务结束后再运行；定时任务请错开时间或使用不同的输出目录。") from None
+    except OSError as error:
+        raise environment_error(error, root) from None
+    try:
+        yield
+    finally:
+        lock.release()

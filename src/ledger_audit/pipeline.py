@@ -16,6 +16,7 @@ from .errors import AuditInputError
 from .frame import LoadedTable
 from .lock import output_lock
 from .normalise.tables import load_ledger, load_roster
+from .outputs import remove_stale_parts
 from .report.writers import write_reports
 from .result import AuditResult
 from .track.history import history_frame, history_path, latest_rectification, record_run
@@ -54,10 +55,12 @@ def previous_rectification_path(settings: RunSettings, config: AuditConfig) -> P
 def run_audit(settings: RunSettings, config: AuditConfig, catalog: Catalog, gates: tuple[str, ...] | None = None,
               write: bool = True, recorded_at: str = "") -> RunOutcome:
     """Read everything first (a bad input stops the run before anything is written), audit, then
-    write the reports and record the run in the history, holding the output root's lock."""
+    write the reports and record the run in the history as one commit, holding the output root's
+    lock (and, under it, removing the temporary files a killed run left)."""
     if not (write and settings.out_dir):
         return _run(settings, config, catalog, gates, False, recorded_at)
     with output_lock(settings.out_dir.parent):
+        remove_stale_parts(settings.out_dir)
         return _run(settings, config, catalog, gates, True, recorded_at)
 
 
@@ -72,6 +75,6 @@ def _run(settings: RunSettings, config: AuditConfig, catalog: Catalog, gates: tu
         return RunOutcome(result, {})
     database = history_path(settings.out_dir)
     result.history = history_frame(database)
-    outputs = write_reports(result, settings.out_dir, settings.formats)
-    record_run(database, result, outputs.get("xlsx"), recorded_at)
+    outputs = write_reports(result, settings.out_dir, settings.formats,
+                            then=lambda paths: record_run(database, result, paths.get("xlsx"), recorded_at))
     return RunOutcome(result, outputs)

@@ -17,8 +17,8 @@ import xlsxwriter
 import xlsxwriter.utility
 
 from ..catalog import Catalog, CodeList, FieldSpec
+from ..outputs import write_atomically
 from .workbook import display_width
-from .writers import atomic_path
 
 TEMPLATE_ROWS = 100_000            # rows the formats and dropdowns cover
 TEXT_TYPES = ("text", "id_number", "phone")
@@ -30,8 +30,7 @@ REQUIRED_NAMES = {"R": "必填", "M": "监测户必填", "": "选填"}
 
 def write_template(catalog: Catalog, path: Path) -> None:
     """Write the template atomically (a half-written template is worse than none)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(path) as temporary:
+    def write(temporary: Path) -> None:
         workbook = xlsxwriter.Workbook(str(temporary))
         ledger = workbook.add_worksheet("台账")
         guide = workbook.add_worksheet("填写说明")
@@ -41,6 +40,7 @@ def write_template(catalog: Catalog, path: Path) -> None:
         _write_ledger_sheet(workbook, ledger, catalog, code_ranges)
         _write_guide(workbook, guide, catalog)
         workbook.close()
+    write_atomically(path, write)
 
 
 def _code_list(catalog: Catalog, spec: FieldSpec) -> CodeList | None:

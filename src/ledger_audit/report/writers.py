@@ -1,15 +1,15 @@
-"""Write the chosen outputs into a run's output folder, each atomically: to a temporary file in the
-same folder, then renamed into place. A crash, a kill or a full disk leaves either no file or the
-previous complete one, never half a 整改台账."""
+"""Write the chosen outputs of a run into its output folder, all or nothing (outputs.OutputSet):
+every file to a temporary name first, then all renamed into place together. A crash, a kill, a
+full disk or a read-only share leaves either the complete new set or the previous files, never an
+xlsx without its findings.json or half a 整改台账."""
 
 from __future__ import annotations
 
-import os
-import tempfile
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import AuditInputError
+from ..outputs import OutputSet, safe_file_name, write_atomically
 from ..result import AuditResult
 from .html import write_html
 from .json_report import json_text
@@ -18,50 +18,37 @@ from .workbook import write_workbook
 FORMATS = ("xlsx", "html", "json")
 
 
-@contextmanager
-def atomic_path(target: Path):
-    """Yield a temporary path beside `target`; rename it onto `target` only if the block succeeds."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    os.close(handle)
-    try:
-        yield Path(temporary)
-        os.replace(temporary, target)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-
-
-def write_bytes_atomically(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(target) as temporary:
-        temporary.write_bytes(data)
-
-
 def output_names(result: AuditResult) -> dict[str, str]:
+    """File names within 255 bytes and without characters Windows refuses or that split log lines;
+    a long county name is shortened here only (the workbook's title keeps it whole)."""
     county = result.config.county or "本县"
     quarter = result.config.quarter
-    return {"xlsx": f"三单一账_{county}_{quarter}.xlsx", "html": f"report_{quarter}.html", "json": "findings.json"}
+    return {"xlsx": safe_file_name(f"三单一账_{county}", f"_{quarter}.xlsx"),
+            "html": safe_file_name(f"report_{quarter}", ".html"), "json": "findings.json"}
 
 
-def write_reports(result: AuditResult, out_dir: Path, formats: tuple[str, ...] = FORMATS) -> dict[str, Path]:
+def stage_reports(result: AuditResult, outputs: OutputSet, formats: tuple[str, ...] = FORMATS) -> dict[str, Path]:
+    """Write each chosen output into `outputs` (not yet committed); the paths they will have."""
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise AuditInputError(f"不支持的输出格式：{'、'.join(unknown)}。", hint="--format 可选 xlsx、html、json，用逗号分隔。")
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise AuditInputError(f"无法创建输出目录（{error.strerror}）。", file=str(out_dir),
-                              hint="检查路径和写入权限，或用 --out 指定其他目录。") from None
     remedies = {rule_id: spec.remedy for rule_id, spec in result.rule_specs.items()}
-    written = {}
-    for kind in (f for f in FORMATS if f in formats):
-        target = out_dir / output_names(result)[kind]
-        with atomic_path(target) as temporary:
-            if kind == "xlsx":
-                write_workbook(result, temporary, remedies)
-            elif kind == "json":
-                temporary.write_text(json_text(result), encoding="utf-8")
-            else:
-                write_html(result, temporary)
-        written[kind] = target
+    writers = {"xlsx": lambda path: write_workbook(result, path, remedies),
+               "html": lambda path: write_html(result, path),
+               "json": lambda path: path.write_text(json_text(result), encoding="utf-8")}
+    names = output_names(result)
+    return {kind: outputs.add(names[kind], writers[kind]) for kind in FORMATS if kind in formats}
+
+
+def write_reports(result: AuditResult, out_dir: Path, formats: tuple[str, ...] = FORMATS,
+                  then: Callable[[dict[str, Path]], None] | None = None) -> dict[str, Path]:
+    """Write and commit the outputs together; `then(paths)` runs inside the commit (the run
+    history), so if it fails the previous outputs are put back too."""
+    with OutputSet(out_dir) as outputs:
+        written = stage_reports(result, outputs, formats)
+        outputs.commit(then=(lambda: then(written)) if then else None)
     return written
+
+
+def write_bytes_atomically(target: Path, data: bytes) -> None:
+    write_atomically(target, lambda path: path.write_bytes(data))

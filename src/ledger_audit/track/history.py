@@ -8,12 +8,15 @@ passed in by the caller: the library never reads the clock.
 
 from __future__ import annotations
 
+import errno
 import sqlite3
-from contextlib import closing
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import pandas as pd
 
+from ..errors import AuditInputError
+from ..outputs import environment_error
 from ..result import AuditResult
 
 HISTORY_FILE = "history.sqlite"
@@ -24,6 +27,9 @@ CREATE TABLE IF NOT EXISTS run_inputs (run_id INTEGER REFERENCES runs(id), role 
 CREATE TABLE IF NOT EXISTS rule_counts (run_id INTEGER REFERENCES runs(id), rule_id TEXT, severity TEXT, count INTEGER);
 CREATE TABLE IF NOT EXISTS status_counts (run_id INTEGER REFERENCES runs(id), status TEXT, count INTEGER);
 """
+# SQLite reports file-system faults as text; the errno each one means.
+SQLITE_FAULTS = {"database or disk is full": errno.ENOSPC, "readonly database": errno.EROFS,
+                 "unable to open database": errno.EACCES, "disk I/O error": errno.EIO}
 
 
 def history_path(out_dir: Path) -> Path:
@@ -31,18 +37,45 @@ def history_path(out_dir: Path) -> Path:
     return out_dir.parent / HISTORY_FILE
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    connection = sqlite3.connect(path, timeout=30)
-    connection.execute("PRAGMA journal_mode=WAL")
-    connection.executescript(SCHEMA)
-    return connection
+@contextmanager
+def _database(path: Path):
+    """An open connection to the history; a fault of the disk or a damaged file is exit 3."""
+    try:
+        with closing(sqlite3.connect(path, timeout=30)) as connection:
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.executescript(SCHEMA)
+            yield connection
+    except sqlite3.Error as error:
+        raise _database_fault(error, path) from None
+
+
+def _database_fault(error: sqlite3.Error, path: Path) -> AuditInputError:
+    text = str(error)
+    code = next((c for key, c in SQLITE_FAULTS.items() if key in text), None)
+    if code is not None:
+        return environment_error(OSError(code, text), path.parent)
+    return AuditInputError(f"运行历史文件已损坏，无法读取（{text}）。本次未写入任何文件。", file=str(path),
+                           hint="把该文件改名备份后重新运行（将重新开始记录历史；上季度的整改台账可用 --previous 指定）。")
 
 
 def record_run(path: Path, result: AuditResult, rectification_path: Path | None, recorded_at: str) -> int:
+    """Record the run in one transaction; a history file this call created is removed again if
+    the transaction fails (a full disk must not leave an empty history behind)."""
+    created = not path.exists()
+    try:
+        return _insert_run(path, result, rectification_path, recorded_at)
+    except AuditInputError:
+        if created:
+            for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+                file.unlink(missing_ok=True)
+        raise
+
+
+def _insert_run(path: Path, result: AuditResult, rectification_path: Path | None, recorded_at: str) -> int:
     findings = result.findings
     statuses = result.rectification["整改状态"].value_counts() if result.rectification is not None else pd.Series(dtype=int)
     rules = findings.groupby(["rule_id", "severity"]).size()
-    with closing(_connect(path)) as connection, connection:
+    with _database(path) as connection, connection:
         cursor = connection.execute(
             "INSERT INTO runs (quarter, as_of, recorded_at, rectification) VALUES (?, ?, ?, ?)",
             (result.config.quarter, result.config.as_of.isoformat(), recorded_at, str(rectification_path or "")))
@@ -60,7 +93,7 @@ def history_frame(path: Path) -> pd.DataFrame:
     """Per quarter (its latest run): findings by severity and 整改台账 items by status."""
     if not path.exists():
         return pd.DataFrame()
-    with closing(_connect(path)) as connection:
+    with _database(path) as connection:
         latest = "SELECT max(id) FROM runs GROUP BY quarter"
         severity = pd.read_sql_query(
             f"SELECT r.quarter, c.severity, sum(c.count) AS n FROM rule_counts c JOIN runs r ON r.id = c.run_id "
@@ -78,7 +111,7 @@ def latest_rectification(path: Path, before_quarter: str) -> Path | None:
     """The 整改台账 written by the latest run of an earlier quarter, if its file still exists."""
     if not path.exists():
         return None
-    with closing(_connect(path)) as connection:
+    with _database(path) as connection:
         row = connection.execute(
             "SELECT rectification FROM runs WHERE quarter < ? AND rectification != '' ORDER BY quarter DESC, id DESC LIMIT 1",
             (before_quarter,)).fetchone()
