@@ -117,7 +117,7 @@ def test_html_is_self_contained_and_figures_agree(result, outputs):
     parser = TextCollector()
     parser.feed(html)
     text = "".join(parser.text)
-    assert '<meta charset="utf-8">' in html and "Microsoft YaHei" in html and "<svg" in html
+    assert '<meta charset="utf-8">' in html and "Microsoft YaHei" in html and 'class="chart"' in html
     assert parser.external == []
     errors = int((result.findings["severity"] == "错误").sum())
     assert f"{errors}错误" in text.replace("\n", "").replace(" ", "")

@@ -44,4 +44,22 @@ def audit_county(ledger: LoadedTable, rosters: dict[str, LoadedTable], config: A
         rule_specs=catalog.rules,
         gates=gates or tuple(GATES),
         cross_check_matrix=cross_check_matrix(context, outcome.findings),
+        households=households_by_town(frame),
+        previous_open=open_items(previous_rectification),
     )
+
+
+def open_items(rectification: pd.DataFrame | None) -> int | None:
+    """How many items of a 整改台账 are not 已销号 (last quarter's problems, for the report's change)."""
+    if rectification is None:
+        return None
+    return int((rectification.get("整改状态", pd.Series("", index=rectification.index)) != "已销号").sum())
+
+
+def households_by_town(frame: pd.DataFrame) -> pd.Series:
+    """Distinct 户编号 per 乡镇 (the denominator of the report's rate per 100 households); empty
+    when the ledger lacks either column, since a missing column never stops a run."""
+    if not {"乡镇", "户编号"} <= set(frame.columns):
+        return pd.Series(dtype="int64")
+    households = frame.loc[frame["户编号"].astype(str).str.strip() != "", ["乡镇", "户编号"]].drop_duplicates()
+    return households.groupby("乡镇").size().astype("int64")

@@ -67,6 +67,7 @@ class RuleSpec:
     assist_unit: str = ""
     needs: tuple[str, ...] = ()
     condition: str | None = None  # a county's own rule: a pandas expression over canonical columns
+    red_line: bool = False        # crosses a red line of 两不愁三保障 / 应纳未纳: shown first in the report
 
     @property
     def gate(self) -> str:
@@ -127,7 +128,7 @@ def _rule(rule_id: str, raw: dict, source: Path) -> RuleSpec:
         rule_id=rule_id, title=raw["title"], severity=raw["severity"], unit=raw["unit"],
         assist_unit=raw.get("assist_unit", ""), entity=raw.get("entity", "person"),
         message=raw["message"], remedy=raw.get("remedy", ""), basis=raw.get("basis", ""),
-        needs=tuple(raw.get("needs", ())), condition=raw.get("condition"),
+        needs=tuple(raw.get("needs", ())), condition=raw.get("condition"), red_line=bool(raw.get("red_line", False)),
     )
 
 

@@ -25,3 +25,5 @@ class AuditResult:
     cross_check_matrix: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=MATRIX_COLUMNS))
     rectification: pd.DataFrame | None = None   # the new 整改台账 (track/), None until tracking ran
     history: pd.DataFrame | None = None         # per-quarter counts from the run history, if any
+    households: pd.Series = field(default_factory=lambda: pd.Series(dtype="int64"))  # 乡镇 → households in the ledger
+    previous_open: int | None = None            # items not yet 已销号 in last quarter's 整改台账; None without one

@@ -1,66 +1,241 @@
-"""The HTML report: one self-contained UTF-8 file (CSS and SVG charts inline, no network: county
-intranets are offline). It lists at most N findings per rule, so it stays small with 10^5 findings."""
+"""The HTML report: one self-contained UTF-8 file (CSS, charts and a small script inline, no network:
+county intranets are offline), written for a county leader's first minute.
+
+From the top: warnings about the run itself, one conclusion sentence, the red-line rules, the top 5
+problems, each 乡镇 per 100 households, rectification progress (from the second quarter on), rules by
+severity then count, and every finding in an explorer (search, filter, sort, pages of rows). The
+findings are embedded once as compact columnar JSON, repeated texts dictionary-coded, so 10^5
+findings stay a file a browser opens in a second or two.
+"""
 
 from __future__ import annotations
 
+import json
+import math
 from pathlib import Path
 
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
 
 from ..catalog import GATES, SEVERITIES
+from ..findings import SEVERITY_ORDER
 from ..resources import templates_dir
 from ..result import AuditResult
+from ..track.rectification import OVERDUE, RECURRED, STATUSES
 from .sheets import readable_findings, summary_tables
 
-FINDINGS_PER_RULE = 20
 SEVERITY_COLOURS = {"错误": "#c0392b", "警告": "#e67e22", "提示": "#2980b9"}
+STATUS_COLOURS = {"未整改": "#c0392b", "整改中": "#e67e22", "已整改": "#2980b9", "已销号": "#27ae60"}
+NO_TOWN = "（未填乡镇）"
+TOP_PROBLEMS = 5
+EXPLORER_COLUMNS = {"problem_id": "问题编号", "town": "乡镇", "village": "行政村", "household_id": "户编号",
+                    "name": "姓名", "message": "问题描述", "sources": "来源"}
+OTHER_TABLES = ("按责任单位", "部门数据比对", "未运行的规则", "输入文件")
 
 
-def bar_chart(counts: pd.DataFrame, width: int = 640, bar_height: int = 22) -> str:
-    """A horizontal stacked bar chart (rows × severities) as inline SVG."""
-    total = counts.sum(axis=1)
-    scale = (width - 200) / max(int(total.max()) if len(total) else 1, 1)
-    height = bar_height * len(counts) + 30
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img">']
-    for i, (label, row) in enumerate(counts.iterrows()):
-        y, x = 10 + i * bar_height, 140
-        parts.append(f'<text x="0" y="{y + 15}" font-size="13">{_escape(label)}</text>')
-        for severity in SEVERITIES:
-            value = int(row.get(severity, 0))
-            if value:
-                parts.append(f'<rect x="{x:.1f}" y="{y}" width="{value * scale:.1f}" height="{bar_height - 6}" '
-                             f'fill="{SEVERITY_COLOURS[severity]}"><title>{severity} {value}</title></rect>')
-                x += value * scale
-        parts.append(f'<text x="{x + 6:.1f}" y="{y + 15}" font-size="12">{int(total[label])}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
+def nice_step(maximum: float, ticks: int = 4) -> float:
+    """A round tick step (1, 2 or 5 × 10^k) giving about `ticks` intervals up to `maximum`."""
+    raw = max(maximum, 1) / ticks
+    power = 10 ** math.floor(math.log10(raw))
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
 
 
-def _escape(text) -> str:
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def _number(value: float, decimals: int = 0) -> str:
+    return f"{value:.{decimals}f}" if decimals else f"{value:g}"
+
+
+def bar_chart(frame: pd.DataFrame, colours: dict[str, str], axis_title: str, decimals: int = 0,
+              value_suffix: str = "") -> Markup:
+    """Horizontal stacked bars (rows × coloured columns) as HTML: a label, the bar on a value axis
+    with round ticks and grid lines, and the value written after the bar. HTML rather than SVG so
+    that on a phone the bar shrinks and the labels stay whole."""
+    if frame.empty:
+        return Markup("")
+    totals = frame.sum(axis=1)
+    step = nice_step(float(totals.max()))
+    top = step * max(math.ceil(float(totals.max()) / step), 1)
+    grid = f"background-size: {100 * step / top:.4f}% 100%"
+    parts = ['<div class="chart">']
+    for label, row in frame.iterrows():
+        segments = "".join(
+            f'<span class="bar" style="width:{100 * float(v) / top:.3f}%;background:{colours[c]}" '
+            f'title="{escape(c)} {_number(float(v), decimals)}{value_suffix}"></span>'
+            for c, v in row.items() if v)
+        parts.append(f'<span class="bar-label">{escape(label)}</span><span class="bar-track" style="{grid}">'
+                     f'{segments}</span><span class="bar-value">{_number(float(totals[label]), decimals)}{value_suffix}</span>')
+    ticks = "".join(f'<span class="tick" style="left:{100 * k * step / top:.3f}%">{_number(k * step)}</span>'
+                    for k in range(int(round(top / step)) + 1))
+    parts.append(f'<span></span><span class="axis">{ticks}</span><span></span>'
+                 f'<span></span><span class="axis-title">{escape(axis_title)}</span><span></span></div>')
+    if len(frame.columns) > 1:
+        parts.append('<div class="legend">' + "".join(
+            f'<span><i style="background:{colours[c]}"></i>{escape(c)}</span>' for c in frame.columns) + "</div>")
+    return Markup("".join(parts))
+
+
+def rule_overview(result: AuditResult, findings: pd.DataFrame) -> pd.DataFrame:
+    """One row per rule that fired: sorted by severity (错误 first), then by count."""
+    table = findings.groupby("rule_id").agg(title=("title", "first"), severity=("severity", "first"),
+                                            count=("problem_id", "size"), towns=("town", "nunique")).reset_index()
+    table["red_line"] = table["rule_id"].map(lambda r: r in result.rule_specs and result.rule_specs[r].red_line)
+    table["remedy"] = table["rule_id"].map(lambda r: result.rule_specs[r].remedy if r in result.rule_specs else "")
+    table["order"] = table["severity"].map(SEVERITY_ORDER)
+    return table.sort_values(["order", "count", "rule_id"], ascending=[True, False, True]).reset_index(drop=True)
+
+
+def red_lines(result: AuditResult, overview: pd.DataFrame) -> list[dict]:
+    """Every red-line rule of the catalogue, with its count, or why it did not run."""
+    counts = overview.set_index("rule_id")["count"]
+    not_run = result.rules_not_run.set_index("rule_id")["reason"] if not result.rules_not_run.empty else pd.Series()
+    return [{"rule_id": rule_id, "title": spec.title, "count": int(counts.get(rule_id, 0)),
+             "not_run": str(not_run.get(rule_id, ""))}
+            for rule_id, spec in result.rule_specs.items() if spec.red_line]
+
+
+def town_rates(findings: pd.DataFrame, households: pd.Series) -> pd.DataFrame:
+    """Per 乡镇: findings by severity, households in the ledger and findings per 100 households,
+    worst rate first (so that big towns do not always look worst). Towns without findings are kept."""
+    towns = findings["town"].replace("", NO_TOWN)
+    counts = pd.crosstab(towns, findings["severity"]).reindex(columns=list(SEVERITIES), fill_value=0)
+    counts = counts.reindex(counts.index.union(households.index), fill_value=0)
+    counts["合计"] = counts[list(SEVERITIES)].sum(axis=1)
+    counts["户数"] = households.reindex(counts.index).fillna(0).astype(int)
+    rate = (counts["合计"] * 100 / counts["户数"].where(counts["户数"] > 0)).round(1)
+    counts["每百户问题数"] = rate
+    return counts.sort_values(["每百户问题数", "合计"], ascending=False, na_position="last").rename_axis("乡镇")
+
+
+def previous_total(result: AuditResult) -> tuple[str, int] | None:
+    """Last quarter's number of problems: from the run history, else from the previous 整改台账."""
+    history = earlier_quarters(result)
+    if not history.empty:
+        last = history.iloc[-1]
+        return last["季度"], int(sum(last.get(s, 0) for s in SEVERITIES))
+    return ("上季度", result.previous_open) if result.previous_open is not None else None
+
+
+def earlier_quarters(result: AuditResult) -> pd.DataFrame:
+    history = result.history if result.history is not None else pd.DataFrame()
+    if history.empty:
+        return history
+    return history[history["季度"] < result.config.quarter].reset_index(drop=True)
+
+
+def conclusion(result: AuditResult, red_line_count: int, towns: pd.DataFrame) -> str:
+    """The one sentence at the top: how many problems, how many red lines, the worst 乡镇, the change."""
+    place = f"{result.config.county or '本县'} {result.config.quarter} "
+    total = len(result.findings)
+    if total == 0:
+        return place + "审核未发现问题。"
+    parts = [f"{place}共发现问题 {total} 条，其中红线问题 {red_line_count} 条"]
+    worst = towns[towns["合计"] > 0].head(1)
+    if not worst.empty:
+        town, row = worst.index[0], worst.iloc[0]
+        rate = f"每百户 {_number(row['每百户问题数'], 1)} 条" if pd.notna(row["每百户问题数"]) else f"{int(row['合计'])} 条"
+        parts.append(f"问题最突出的乡镇是{town}（{rate}）")
+    before = previous_total(result)
+    if before is not None:
+        quarter, count = before
+        change = total - count
+        label = quarter if quarter == "上季度" else f"上季度（{quarter}）"
+        parts.append(f"与{label}持平" if change == 0 else
+                     f"比{label}{'增加' if change > 0 else '减少'} {abs(change)} 条")
+    return "，".join(parts) + "。"
+
+
+def progress(result: AuditResult, findings: pd.DataFrame) -> dict | None:
+    """Rectification progress, shown when last quarter's 整改台账 was carried forward."""
+    if result.previous_open is None or result.rectification is None:
+        return None
+    items = result.rectification
+    statuses = items["整改状态"].value_counts().reindex(list(STATUSES), fill_value=0)
+    by_town = pd.crosstab(items["乡镇"].replace("", NO_TOWN), items["整改状态"]).reindex(
+        columns=list(STATUSES), fill_value=0)
+    by_town["合计"] = by_town.sum(axis=1)
+    by_town["销号率"] = (by_town["已销号"] * 100 / by_town["合计"]).round(1)
+    by_town = by_town.sort_values("销号率").rename_axis("乡镇")
+    return {
+        "statuses": {s: int(n) for s, n in statuses.items()},
+        "overdue": int((findings["rule_id"] == OVERDUE).sum()),
+        "recurred": int((findings["rule_id"] == RECURRED).sum()),
+        "towns": by_town.reset_index().to_dict("records"),
+        "chart": bar_chart(by_town[["销号率"]], {"销号率": STATUS_COLOURS["已销号"]}, "销号率（%）",
+                           decimals=1, value_suffix="%"),
+    }
+
+
+def trend(result: AuditResult) -> pd.DataFrame:
+    """Per quarter in the history, then this run: findings by severity, 整改台账 items by status."""
+    history = earlier_quarters(result)
+    if history.empty:
+        return history
+    now = {"季度": result.config.quarter} | {s: int((result.findings["severity"] == s).sum()) for s in SEVERITIES}
+    if result.rectification is not None:
+        now |= result.rectification["整改状态"].value_counts().reindex(list(STATUSES), fill_value=0).to_dict()
+    table = pd.concat([history, pd.DataFrame([now])], ignore_index=True)
+    columns = ["季度"] + [c for c in SEVERITIES + STATUSES if c in table.columns]
+    return table[columns].fillna(0).astype({c: int for c in columns[1:]})
+
+
+def _coded(values: pd.Series) -> dict | list:
+    """A column for the explorer: dictionary-coded when its values repeat, else the plain list."""
+    codes, uniques = pd.factorize(values, sort=False)
+    if len(uniques) * 2 > len(values):
+        return values.tolist()
+    return {"dict": uniques.tolist(), "codes": codes.tolist()}
+
+
+def explorer_data(findings: pd.DataFrame, overview: pd.DataFrame) -> str:
+    """The findings as columnar JSON for the inline script, safe inside a <script> element."""
+    rule_index = {rule_id: i for i, rule_id in enumerate(overview["rule_id"])}
+    rules = overview[["rule_id", "title", "severity"]].assign(red_line=overview["red_line"].astype(int))
+    data = {"rules": rules.values.tolist(),
+            "rule": findings["rule_id"].map(rule_index).tolist(),
+            "columns": {column: _coded(findings[column].replace("", NO_TOWN) if column == "town" else findings[column])
+                        for column in EXPLORER_COLUMNS}}
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c")     # no "</script>" or "<!--" can end or bend the element
+
+
+def report_warnings(result: AuditResult) -> list[str]:
+    """What a reader must know about the run before its figures (shown first, above the conclusion)."""
+    warnings = []
+    if not result.rules_not_run.empty:
+        ids = "、".join(result.rules_not_run["rule_id"])
+        warnings.append(f"本次有 {len(result.rules_not_run)} 条规则未运行，相应问题不在本报告中：{ids}"
+                        f"（原因见「未运行的规则」）。")
+    return warnings
 
 
 def render_html(result: AuditResult) -> str:
     findings = readable_findings(result)
-    tables = summary_tables(result)
+    overview = rule_overview(result, findings)
+    towns = town_rates(findings, result.households)
+    lines = red_lines(result, overview)
+    red_line_count = sum(line["count"] for line in lines)
     by_gate = pd.crosstab(findings["gate"], findings["severity"]).reindex(
         index=list(GATES), columns=list(SEVERITIES), fill_value=0)
     by_gate.index = [f"{g} {GATES[g]}" for g in by_gate.index]
-    by_town = pd.crosstab(findings["town"], findings["severity"]).reindex(columns=list(SEVERITIES), fill_value=0)
-    rules = []
-    for rule_id, group in findings.groupby("rule_id", sort=True):
-        spec = result.rule_specs.get(rule_id)
-        rules.append({"rule_id": rule_id, "title": group["title"].iloc[0], "severity": group["severity"].iloc[0],
-                      "remedy": spec.remedy if spec else "", "count": len(group),
-                      "rows": group.head(FINDINGS_PER_RULE).to_dict("records"),
-                      "more": max(len(group) - FINDINGS_PER_RULE, 0)})
+    top = overview.sort_values("count", ascending=False, kind="stable").head(TOP_PROBLEMS)
+    top_chart = pd.DataFrame({"问题数": top["count"].to_numpy()}, index=top["rule_id"] + " " + top["title"])
+    rated = towns.dropna(subset=["每百户问题数"])
+    quarters = trend(result)
+    tables = summary_tables(result)
     environment = Environment(loader=FileSystemLoader(templates_dir()), autoescape=select_autoescape(["html", "j2"]))
-    template = environment.get_template("report.html.j2")
-    return template.render(
-        config=result.config, totals={s: int((findings["severity"] == s).sum()) for s in SEVERITIES},
-        gate_chart=bar_chart(by_gate), town_chart=bar_chart(by_town) if len(by_town) else "",
-        tables=tables, rules=rules, history=result.history, colours=SEVERITY_COLOURS, per_rule=FINDINGS_PER_RULE,
+    return environment.get_template("report.html.j2").render(
+        config=result.config, warnings=report_warnings(result),
+        conclusion=conclusion(result, red_line_count, towns), red_lines=lines, red_line_count=red_line_count,
+        totals={s: int((findings["severity"] == s).sum()) for s in SEVERITIES}, colours=SEVERITY_COLOURS,
+        top_chart=bar_chart(top_chart, {"问题数": "#8e44ad"}, "问题数（条）"),
+        towns=towns.reset_index().to_dict("records"), town_chart=bar_chart(rated[["每百户问题数"]], {"每百户问题数": "#c0392b"}, "每百户问题数（条）",
+                                                      decimals=1),
+        gate_chart=bar_chart(by_gate, SEVERITY_COLOURS, "问题数（条）"),
+        progress=progress(result, findings), status_colours=STATUS_COLOURS,
+        trend=quarters, trend_chart=bar_chart(quarters.set_index("季度")[list(SEVERITIES)], SEVERITY_COLOURS,
+                                              "问题数（条）") if not quarters.empty else "",
+        overview=overview, explorer_columns=EXPLORER_COLUMNS, data_json=Markup(explorer_data(findings, overview)),
+        tables={name: tables[name] for name in OTHER_TABLES if name in tables},
     )
 
 
