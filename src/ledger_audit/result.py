@@ -11,7 +11,7 @@ from .config import AuditConfig
 from .frame import LoadReport
 
 NOT_RUN_COLUMNS = ("rule_id", "reason")            # rules not run, with the reason in Chinese
-MATRIX_COLUMNS = ("department", "matched", "only_in_ledger", "only_in_roster", "conflicting")
+MATRIX_COLUMNS = ("department", "matched", "only_in_ledger", "only_in_roster", "conflicting", "unmatchable")
 
 
 @dataclass

@@ -33,6 +33,19 @@ def _match(ctx: RuleContext, department: str) -> RosterMatch:
     return ctx.matches[department]
 
 
+def _comparable(ctx: RuleContext) -> pd.Series:
+    """Members whose ID can be compared with a roster. A broken ID (number cell, malformed,
+    placeholder) is reported once by G1; comparing it would only add false 未参保/未在册 findings,
+    and the cross-check matrix counts the person as 无法比对."""
+    return ctx.facts.active & ctx.facts.id_usable
+
+
+def _comparable_household(ctx: RuleContext) -> pd.Series:
+    """Members of households in which every member's ID can be compared (住建 matches a household
+    through any member's ID)."""
+    return ctx.facts.active & ~ctx.facts.per_household(ctx.facts.active & ~ctx.facts.id_usable)
+
+
 def _roster_sources(match: RosterMatch, pairs: pd.DataFrame, flagged: pd.Series) -> pd.Series:
     """For each flagged ledger row, the file:sheet:row of its roster rows in `pairs` ("" elsewhere).
     Texts are built for the flagged rows only, as the messages are."""
@@ -95,12 +108,12 @@ def _welfare_rules(ctx: RuleContext, types: tuple[str, ...], ledger_column: str,
     pairs = _live(match, "救助类型", types, "保障状态")
     covered = _covered(ctx, pairs)
     says_yes = ctx.facts.text(ledger_column) == "是"
-    mask = ctx.facts.active & (covered & ~says_yes if listed_in_roster else says_yes & ~covered)
+    mask = _comparable(ctx) & (covered & ~says_yes if listed_in_roster else says_yes & ~covered)
     return Violations(mask, {"民政救助类型": match.roster_values("救助类型", ctx.ledger.index)},
                       extra_sources=_roster_sources(match, pairs, mask))
 
 
-@rule("G3-101", needs=("证件号码",), roster="民政")
+@rule("G3-101", needs=("证件号码", "是否享受农村居民最低生活保障"), roster="民政")
 def minzheng_dibao_not_marked(ctx: RuleContext) -> Violations:
     """民政 lists the person (or their household head, for a head-only roster row) as 在保 低保,
     while the ledger's 是否享受农村居民最低生活保障 is 否 or empty."""
@@ -113,7 +126,7 @@ def dibao_without_minzheng_record(ctx: RuleContext) -> Violations:
     return _welfare_rules(ctx, DIBAO, "是否享受农村居民最低生活保障", listed_in_roster=False)
 
 
-@rule("G3-103", needs=("证件号码",), roster="民政")
+@rule("G3-103", needs=("证件号码", "是否特困供养人员"), roster="民政")
 def minzheng_tekun_not_marked(ctx: RuleContext) -> Violations:
     """民政 lists the person as 在保 特困供养, while the ledger's 是否特困供养人员 is 否 or empty."""
     return _welfare_rules(ctx, TEKUN, "是否特困供养人员", listed_in_roster=True)
@@ -133,7 +146,7 @@ def not_in_basic_medical_insurance(ctx: RuleContext) -> Violations:
     status = match.roster_values("参保状态", ctx.ledger.index)
     matched = pd.Series(False, index=ctx.ledger.index)
     matched.iloc[match.exact["ledger_row"].to_numpy()] = True
-    mask = ctx.facts.active & (~matched | status.isin(NOT_INSURED))
+    mask = _comparable(ctx) & (~matched | status.isin(NOT_INSURED))
     shown = status.where(matched, "无参保记录")
     return Violations(mask, {"医保参保状态": shown}, extra_sources=_roster_sources(match, match.exact, mask))
 
@@ -143,7 +156,7 @@ def ledger_insurance_wrong(ctx: RuleContext) -> Violations:
     """The ledger says the person is not insured, while 医保 shows 正常参保."""
     match = _match(ctx, "医保")
     status = match.roster_values("参保状态", ctx.ledger.index)
-    mask = ctx.facts.uninsured & (status == INSURED)
+    mask = _comparable(ctx) & ctx.facts.uninsured & (status == INSURED)
     return Violations(mask, {"医保参保状态": status}, extra_sources=_roster_sources(match, match.exact, mask))
 
 
@@ -155,7 +168,7 @@ def insurance_kind_differs(ctx: RuleContext) -> Violations:
     resident = ctx.facts.text("是否参加城乡居民基本医疗保险") == "是"
     employee = ctx.facts.text("是否参加城镇职工基本医疗保险") == "是"
     differs = (resident & ~employee & (kind == "职工基本医疗保险")) | (employee & ~resident & (kind == "城乡居民基本医疗保险"))
-    mask = ctx.facts.active & differs
+    mask = _comparable(ctx) & differs
     return Violations(mask, {"医保险种": kind}, extra_sources=_roster_sources(match, match.exact, mask))
 
 
@@ -169,12 +182,12 @@ def _house_pairs(ctx: RuleContext) -> tuple[RosterMatch, pd.DataFrame, pd.Series
     return match, pairs, households
 
 
-@rule("G3-301", needs=("户编号", "证件号码"), roster="住建")
+@rule("G3-301", needs=("户编号", "证件号码", "是否危房户"), roster="住建")
 def dangerous_house_not_marked(ctx: RuleContext) -> Violations:
     """住建 rates the household's house C级 or D级 and its 改造状态 is not 已竣工, while the
     ledger's 是否危房户 is 否 or empty."""
     match, pairs, households = _house_pairs(ctx)
-    mask = ctx.facts.active & households & (ctx.facts.text("是否危房户") != "是")
+    mask = _comparable_household(ctx) & households & (ctx.facts.text("是否危房户") != "是")
     return Violations(mask, {"住建鉴定等级": match.roster_values("鉴定等级", ctx.ledger.index)},
                       extra_sources=_roster_sources(match, pairs, mask))
 
@@ -184,7 +197,7 @@ def dangerous_house_without_record(ctx: RuleContext) -> Violations:
     """The ledger says 是否危房户 = 是, but 住建 has no C级/D级 row for the household, or shows it
     已竣工."""
     _, _, households = _house_pairs(ctx)
-    return Violations(ctx.facts.active & (ctx.facts.text("是否危房户") == "是") & ~households)
+    return Violations(_comparable_household(ctx) & (ctx.facts.text("是否危房户") == "是") & ~households)
 
 
 def _school_values(ctx: RuleContext) -> tuple[RosterMatch, pd.Series, pd.Series]:
@@ -205,7 +218,7 @@ def school_record_shows_dropout(ctx: RuleContext) -> Violations:
     match, status, _ = _school_values(ctx)
     no_reason = ctx.facts.text("义务教育阶段未上学原因") == ""
     dropped = (status == "辍学") | ((status == "休学") & no_reason)
-    mask = ctx.facts.active & _compulsory_age(ctx) & dropped
+    mask = _comparable(ctx) & _compulsory_age(ctx) & dropped
     return Violations(mask, {"学籍状态": status, "学年年龄": ctx.facts.school_year_age.astype(TEXT).fillna("")},
                       extra_sources=_roster_sources(match, match.exact, mask))
 
@@ -216,7 +229,7 @@ def in_school_without_record(ctx: RuleContext) -> Violations:
     row for the child."""
     _, status, _ = _school_values(ctx)
     compulsory = ctx.facts.text("在校生状况").isin(COMPULSORY)
-    return Violations(ctx.facts.active & compulsory & ~status.isin(ENROLLED), {"学籍状态": status.replace("", "无学籍记录")})
+    return Violations(_comparable(ctx) & compulsory & ~status.isin(ENROLLED), {"学籍状态": status.replace("", "无学籍记录")})
 
 
 def _roster_grade(grade: pd.Series) -> pd.Series:
@@ -235,7 +248,7 @@ def grade_differs_from_school_record(ctx: RuleContext) -> Violations:
     ledger_high = ledger_low.where(stage != "小学", 6.0)
     roster = _roster_grade(grade)
     gap = np.maximum(ledger_low - roster, roster - ledger_high)
-    mask = ctx.facts.active & (gap > 1).fillna(False)
+    mask = _comparable(ctx) & (gap > 1).fillna(False)
     return Violations(mask, {"教体年级": grade}, extra_sources=_roster_sources(match, match.exact, mask))
 
 
@@ -244,7 +257,7 @@ def enrolled_but_not_in_school_in_ledger(ctx: RuleContext) -> Violations:
     """A child of school-year age 6–15 is not in school according to the ledger, while 教体 shows
     在读."""
     match, status, _ = _school_values(ctx)
-    mask = ctx.facts.active & _compulsory_age(ctx) & ~ctx.facts.in_school & (status == "在读")
+    mask = _comparable(ctx) & _compulsory_age(ctx) & ~ctx.facts.in_school & (status == "在读")
     return Violations(mask, {"学籍状态": status}, extra_sources=_roster_sources(match, match.exact, mask))
 
 
@@ -268,7 +281,7 @@ def name_differs_across_departments(ctx: RuleContext) -> Violations:
         differs = (other != "") & (name_key(other) != ledger_name)
         detail = detail + pd.Series(np.where(differs, department + "名单为「" + other + "」、", ""), index=detail.index, dtype=TEXT)
         sources = _both(sources, _roster_sources(match, match.exact, differs))
-    return Violations(ctx.facts.active & (detail != ""), {"部门姓名": detail.str.rstrip("、")}, extra_sources=sources)
+    return Violations(_comparable(ctx) & (detail != ""), {"部门姓名": detail.str.rstrip("、")}, extra_sources=sources)
 
 
 @rule("G3-502", needs=("证件号码", "姓名"))
@@ -289,14 +302,15 @@ def suspected_id_error(ctx: RuleContext) -> Violations:
         other = other.groupby(level=0).first().reindex(ctx.ledger.index).fillna("")
         detail = detail + pd.Series(np.where(other != "", department + "名单中为「" + other + "」、", ""), index=detail.index, dtype=TEXT)
         sources = _both(sources, _roster_sources(match, pairs, other != ""))
-    return Violations(detail != "", {"部门证件号码": detail.str.rstrip("、")}, extra_sources=sources)
+    return Violations(_comparable(ctx) & (detail != ""), {"部门证件号码": detail.str.rstrip("、")}, extra_sources=sources)
 
 
 @rule("G5-009", roster="民政")
 def welfare_person_missing_from_ledger(ctx: RuleContext) -> Violations:
     """A 民政 在保 低保/特困 person whose 乡镇 is one the ledger covers has no row in the ledger (no
     match in any tier): a candidate for monitoring who may have been missed. Reported on the
-    roster row."""
+    roster row. A roster person whose name is on a ledger row with a broken ID (number cell,
+    malformed) may be that row: not comparable, so not reported."""
     match = _match(ctx, "民政")
     roster = match.roster
     live = roster["救助类型"].isin(DIBAO + TEKUN) & roster.get("保障状态", pd.Series("", index=roster.index)).isin(["", "在保"])
@@ -305,5 +319,7 @@ def welfare_person_missing_from_ledger(ctx: RuleContext) -> Violations:
     matched = np.zeros(len(roster), dtype=bool)
     matched[match.exact["roster_row"].to_numpy()] = True
     matched[match.suspected["roster_row"].to_numpy()] = True
-    return Violations(pd.Series(live & in_county & ~matched, index=roster.index), frame=roster)
+    broken_names = name_key(ctx.facts.text("姓名")[ctx.facts.active & ~ctx.facts.id_usable])
+    maybe_broken = name_key(roster["姓名"]).isin(set(broken_names)).to_numpy()
+    return Violations(pd.Series(live & in_county & ~matched & ~maybe_broken, index=roster.index), frame=roster)
 

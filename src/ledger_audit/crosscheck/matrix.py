@@ -1,8 +1,10 @@
 """The cross-check matrix (outputs.md): per roster, how many records matched, appear only on one
-side, or matched with conflicting facts."""
+side, or matched with conflicting facts, and how many ledger persons could not be compared at all
+because their ID is broken (number cell, malformed, placeholder: facts.id_usable)."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..findings import SOURCE_SEPARATOR, source_text
@@ -34,11 +36,19 @@ def cross_check_matrix(ctx: RuleContext, findings: pd.DataFrame) -> pd.DataFrame
         flagged = findings[findings["rule_id"].str.startswith(RULE_PREFIX[department])
                            | (findings["rule_id"] == "G3-501")]["sources"].str.split(SOURCE_SEPARATOR).explode()
         conflicting = matched_ledger & ledger_sources.isin(set(flagged))
+        usable = ctx.facts.id_usable
+        suspected = match.suspected
+        # A roster row that seems to be a ledger person with a broken ID is not "only in the roster".
+        broken_pairs = suspected[~usable.to_numpy()[suspected["ledger_row"].to_numpy()]]
+        paired = np.zeros(len(match.roster), dtype=bool)
+        paired[match.exact["roster_row"].to_numpy()] = True
+        paired[broken_pairs["roster_row"].to_numpy()] = True
         rows.append({
             "department": department,
             "matched": int(match.exact["roster_row"].nunique()),
-            "only_in_ledger": int((_expected_in_roster(ctx, department) & ~matched_ledger).sum()),
-            "only_in_roster": int(len(match.roster) - match.exact["roster_row"].nunique()),
+            "only_in_ledger": int((_expected_in_roster(ctx, department) & usable & ~matched_ledger).sum()),
+            "only_in_roster": int((~paired).sum()),
             "conflicting": int(conflicting.sum()),
+            "unmatchable": int((ctx.facts.active & ~usable).sum()),
         })
     return pd.DataFrame(rows, columns=list(MATRIX_COLUMNS))

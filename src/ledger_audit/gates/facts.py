@@ -21,13 +21,15 @@ import pyarrow as pa
 from stdnum import numdb
 
 from ..config import AuditConfig
-from ..frame import TEXT, arrow_text, text_from_codes, text_series
+from ..frame import ID_STORED_AS_NUMBER, TEXT, arrow_text, text_from_codes, text_series
 from .rule import listed
 
 # GB 11643-1999 / ISO 7064 MOD 11-2: weights of the 17 digits and the check character per remainder.
 ID_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
 ID_CHECK_CHARS = pa.array(list("10X98765432") + [""])   # by remainder; the last: not 17 digits
 ID_PATTERN = "[0-9]{17}[0-9X]"   # [0-9], not \d: keeps pandas on pyarrow's RE2
+NUMERIC_ID_TEXT = r"[0-9.]+[eE][+-]?[0-9]+|[0-9]+\.[0-9]+"   # 6.10327E+17, 610327199001011000.0
+ONE_DIGIT_REPEATED = "|".join(f"{digit}+" for digit in "0123456789")   # RE2 has no backreferences
 SEXES = pa.array(["", "男", "女"])   # unknown; odd 17th digit; even
 NOT_IN_SCHOOL = ("", "学龄前儿童", "学前教育")
 ABLE_BODIED = ("普通劳动力", "技能劳动力")
@@ -220,10 +222,11 @@ class Facts:
 
     @cached_property
     def id_repeated(self) -> pd.Series:
-        """The (18-character) ID appears on more than one row (G1-013, G3-001)."""
-        codes = pd.factorize(self.id18)[0]
-        return pd.Series((self.id18 != "").to_numpy() & pd.Series(codes).duplicated(keep=False).to_numpy(),
-                         index=self.ledger.index)
+        """The (18-character) ID appears on more than one row (G3-001). Only usable IDs count: two
+        number cells that Excel cut to the same 15 digits are not one person."""
+        usable = self.id_usable.to_numpy()
+        codes = pd.factorize(self.id18.where(self.id_usable, ""))[0]
+        return pd.Series(usable & pd.Series(codes).duplicated(keep=False).to_numpy(), index=self.ledger.index)
 
     @cached_property
     def id_well_formed(self) -> pd.Series:
@@ -239,17 +242,39 @@ class Facts:
         return self.id_well_formed & (self.id_check_character == self.id18.str[17])
 
     @cached_property
+    def id_stored_as_number(self) -> pd.Series:
+        """The ID cell held a number (or its text form 6.10327E+17): Excel kept 15 digits (G1-006)."""
+        typed = self.text("证件号码")
+        flag = self.ledger[ID_STORED_AS_NUMBER] if ID_STORED_AS_NUMBER in self.ledger else False
+        return ((typed != "") & (typed.str.fullmatch(NUMERIC_ID_TEXT) | flag)).astype(bool)
+
+    @cached_property
+    def id_placeholder(self) -> pd.Series:
+        """A stand-in instead of a real ID: 999999…, one digit repeated, 123456… (G1-007)."""
+        typed = self.text("证件号码")
+        return (typed.str.startswith("999999") | typed.str.fullmatch(ONE_DIGIT_REPEATED)
+                | typed.str.startswith("123456")).fillna(False).astype(bool)
+
+    @cached_property
+    def id_usable(self) -> pd.Series:
+        """Whether the ID's digits can be trusted: well formed (not G1-002), not a number cell whose
+        last digits Excel cut (G1-006), not a placeholder (G1-007). The sex and birth date read from
+        the ID, and every comparison with a department roster, use only these IDs: a broken ID is
+        one problem, reported once, not a false 性别 or 参保 finding per rule."""
+        return self.id_well_formed & ~self.id_stored_as_number & ~self.id_placeholder
+
+    @cached_property
     def birth_date_from_id(self) -> pd.Series:
-        return pd.to_datetime(self.id18.where(self.id_well_formed).str[6:14], format="%Y%m%d", errors="coerce")
+        return pd.to_datetime(self.id18.where(self.id_usable).str[6:14], format="%Y%m%d", errors="coerce")
 
     @cached_property
     def sex_from_id(self) -> pd.Series:
         odd = self.id18.str[16].isin(list("13579")).to_numpy()
-        return text_from_codes(SEXES, np.where(self.id_well_formed.to_numpy(), np.where(odd, 1, 2), 0), self.ledger.index)
+        return text_from_codes(SEXES, np.where(self.id_usable.to_numpy(), np.where(odd, 1, 2), 0), self.ledger.index)
 
     @cached_property
     def birth_date(self) -> pd.Series:
-        """From the ID where it is valid, else from the 出生日期 column."""
+        """From the ID where it is usable, else from the 出生日期 column."""
         return self.birth_date_from_id.fillna(self.date("出生日期"))
 
     @cached_property

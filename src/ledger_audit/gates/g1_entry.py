@@ -11,12 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..frame import ID_STORED_AS_NUMBER, TEXT
+from ..frame import TEXT
 from .facts import valid_region_codes
 from .rule import RuleContext, Violations, listed, rule
 
-NUMERIC_ID_TEXT = r"[0-9.]+[eE][+-]?[0-9]+|[0-9]+\.[0-9]+"
-ONE_DIGIT_REPEATED = "|".join(f"{digit}+" for digit in "0123456789")   # RE2 has no backreferences
 MOBILE = "1[3-9][0-9]{9}"
 LANDLINE = r"(\(?0[0-9]{2,3}\)?-?)[0-9]{7,8}(-[0-9]{1,6})?"
 NON_NEGATIVE = ("工资性收入", "生产经营性收入", "财产性收入", "转移性收入", "生产经营性支出", "合规自付支出", "家庭人口数")
@@ -27,28 +25,8 @@ def _fields_of_type(ctx: RuleContext, *types: str) -> list[str]:
 
 
 def _id_typed(ctx: RuleContext) -> pd.Series:
-    """The raw ID as typed (upper-case), and whether it is the kind the rules below judge."""
+    """The raw ID as typed (upper-case)."""
     return ctx.facts.text("证件号码")
-
-
-def _stored_as_number(ctx: RuleContext) -> pd.Series:
-    def compute():
-        typed = _id_typed(ctx)
-        flag = ctx.ledger[ID_STORED_AS_NUMBER] if ID_STORED_AS_NUMBER in ctx.ledger else False
-        return (typed != "") & (typed.str.fullmatch(NUMERIC_ID_TEXT) | flag)
-    return ctx.facts.shared("id_stored_as_number", compute)
-
-
-def _placeholder(ctx: RuleContext) -> pd.Series:
-    def compute():
-        typed = _id_typed(ctx)
-        return typed.str.startswith("999999") | typed.str.fullmatch(ONE_DIGIT_REPEATED) | typed.str.startswith("123456")
-    return ctx.facts.shared("id_placeholder", compute)
-
-
-def _id_judged(ctx: RuleContext) -> pd.Series:
-    """IDs that G1-003/004/005 judge: well formed, not a number cell, not a placeholder."""
-    return ctx.facts.shared("id_judged", lambda: ctx.facts.id_well_formed & ~_stored_as_number(ctx) & ~_placeholder(ctx))
 
 
 @rule("G1-001", needs=("户编号",))
@@ -78,7 +56,7 @@ def id_number_malformed(ctx: RuleContext) -> Violations:
     disability = kind == "残疾人证"
     disability_ok = typed.str.len().isin([20, 22]) & ctx.facts.id_well_formed
     resident_ok = ctx.facts.id_well_formed & typed.str.len().isin([15, 18])
-    judged = (typed != "") & ~_stored_as_number(ctx) & kind.isin(["", "居民身份证", "残疾人证"])
+    judged = (typed != "") & ~ctx.facts.id_stored_as_number & kind.isin(["", "居民身份证", "残疾人证"])
     bad = judged & ~np.where(disability, disability_ok, resident_ok)
     return Violations(pd.Series(bad, index=ctx.ledger.index), {"证件长度": typed.str.len()})
 
@@ -87,7 +65,7 @@ def id_number_malformed(ctx: RuleContext) -> Violations:
 def id_number_checksum_wrong(ctx: RuleContext) -> Violations:
     """The check character (the 18th) does not match ISO 7064 MOD 11-2 over the first 17 digits
     (GB 11643-1999). Usually one digit was mistyped."""
-    return Violations(_id_judged(ctx) & ~ctx.facts.id_checksum_ok,
+    return Violations(ctx.facts.id_usable & ~ctx.facts.id_checksum_ok,
                       {"应为校验位": ctx.facts.id_check_character})
 
 
@@ -96,7 +74,7 @@ def id_number_birth_date_invalid(ctx: RuleContext) -> Violations:
     """Digits 7–14 of the ID are not a real date, are before 1900, or are after the as-of date."""
     born = ctx.facts.birth_date_from_id
     as_of = pd.Timestamp(ctx.config.as_of)
-    bad = _id_judged(ctx) & (born.isna() | (born < pd.Timestamp(1900, 1, 1)) | (born > as_of))
+    bad = ctx.facts.id_usable & (born.isna() | (born < pd.Timestamp(1900, 1, 1)) | (born > as_of))
     return Violations(bad, {"证件出生日期": ctx.facts.id18.str[6:14]})
 
 
@@ -105,7 +83,7 @@ def id_number_region_unknown(ctx: RuleContext) -> Violations:
     """Digits 1–6 of the ID are not a GB/T 2260 administrative code, current or historical
     (python-stdnum's database of codes)."""
     region = ctx.facts.id18.str[:6]
-    return Violations(_id_judged(ctx) & ~valid_region_codes(region), {"地区码": region})
+    return Violations(ctx.facts.id_usable & ~valid_region_codes(region), {"地区码": region})
 
 
 @rule("G1-006", needs=("证件号码",))
@@ -114,14 +92,14 @@ def id_number_stored_as_number(ctx: RuleContext) -> Violations:
     610327199001011000.0): Excel keeps 15 significant digits, so the last digits are already lost
     and cannot be recovered. The true number must be re-entered as text (format the column as 文本
     first). A small number in the ID column is a wrong ID, reported by G1-002."""
-    return Violations(_stored_as_number(ctx))
+    return Violations(ctx.facts.id_stored_as_number)
 
 
 @rule("G1-007", needs=("证件号码",))
 def id_number_placeholder(ctx: RuleContext) -> Violations:
     """A placeholder instead of a real ID: prefix 999999, one digit repeated, or 123456…"""
     typed = _id_typed(ctx)
-    return Violations((typed != "") & ~_stored_as_number(ctx) & _placeholder(ctx))
+    return Violations((typed != "") & ~ctx.facts.id_stored_as_number & ctx.facts.id_placeholder)
 
 
 @rule("G1-008")
@@ -203,8 +181,8 @@ def duplicate_row(ctx: RuleContext) -> Violations:
     """Two or more rows are identical in every canonical field (a row pasted twice). Each copy is
     reported, naming the rows of the others."""
     canonical = [c for c in ctx.catalog.fields if c in ctx.ledger.columns]
-    # Identical rows share their ID: compare all columns only among rows whose ID repeats.
-    candidates = ctx.facts.id_repeated if "证件号码" in canonical else pd.Series(True, index=ctx.ledger.index)
+    # Identical rows share their ID text: compare all columns only among rows whose ID repeats.
+    candidates = ctx.ledger["证件号码"].duplicated(keep=False) if "证件号码" in canonical else pd.Series(True, index=ctx.ledger.index)
     duplicated = pd.Series(False, index=ctx.ledger.index)
     duplicated[candidates] = ctx.ledger.loc[candidates, canonical].duplicated(keep=False)
     return Violations(duplicated)

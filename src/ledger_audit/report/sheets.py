@@ -84,5 +84,5 @@ def summary_tables(result: AuditResult) -> dict[str, pd.DataFrame]:
     if not result.cross_check_matrix.empty:
         tables["部门数据比对"] = result.cross_check_matrix.rename(columns={
             "department": "部门", "matched": "匹配", "only_in_ledger": "仅台账有", "only_in_roster": "仅名单有",
-            "conflicting": "信息冲突"})
+            "conflicting": "信息冲突", "unmatchable": "无法比对"})
     return tables

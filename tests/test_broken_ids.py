@@ -1,0 +1,74 @@
+"""One root cause, one finding: a person whose ID is broken (a number cell whose last digits Excel cut,
+G1-006, or a malformed number, G1-002) gets that one finding. Rules that read the ID's digits and the
+department rules skip the person, and the cross-check matrix counts them as 无法比对."""
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from ledger_audit.audit import audit_county
+from ledger_audit.catalog import load_catalog
+from ledger_audit.config import AuditConfig
+from ledger_audit.frame import LoadedTable
+from ledger_audit.normalise.tables import load_ledger, load_roster
+from ledger_audit.sample.build import build_sample
+from ledger_audit.sample.write import ROSTER_FILES, MessyForms
+
+AS_OF = date(2022, 6, 30)
+CATALOG = load_catalog()
+ID_DIGIT_AND_DEPARTMENT_RULES = ("G2-001", "G2-002", "G1-003", "G1-004", "G1-005", "G3-001", "G3-101", "G3-103",
+                                 "G3-201", "G3-301", "G3-302", "G3-402", "G3-502", "G5-009")
+
+
+def _audit(directory, messy=MessyForms(), change=None):
+    paths = build_sample(directory, 40, 5, AS_OF, with_defects=False, messy=messy)
+    ledger = load_ledger([paths["ledger"]], CATALOG)
+    if change is not None:
+        ledger = LoadedTable(change(ledger.frame.copy()), ledger.report)
+    rosters = {department: load_roster(department, paths[department], CATALOG) for department in ROSTER_FILES}
+    return ledger, audit_county(ledger, rosters, AuditConfig(as_of=AS_OF), CATALOG)
+
+
+@pytest.fixture(scope="module")
+def numeric(tmp_path_factory):
+    return _audit(tmp_path_factory.mktemp("numeric"), MessyForms(numeric_ids=True))
+
+
+def test_ids_stored_as_numbers_give_only_g1_006(numeric):
+    ledger, result = numeric
+    findings = result.findings
+    cut = ledger.frame[~ledger.frame["证件号码"].str.endswith("X")]   # an ID ending in X stays text
+    assert len(cut) > 50
+    g1006 = findings[findings["rule_id"] == "G1-006"]
+    assert sorted(g1006["sources"]) == sorted("台账_示例县.xlsx:台账:" + cut["_row"].astype(str))
+    serious = findings[findings["severity"].isin(["错误", "警告"]) & (findings["rule_id"] != "G1-006")]
+    assert serious[["rule_id", "sources"]].values.tolist() == []
+    assert not findings["rule_id"].isin(ID_DIGIT_AND_DEPARTMENT_RULES).any()
+
+
+def test_matrix_counts_broken_ids_as_not_comparable(numeric):
+    ledger, result = numeric
+    matrix = result.cross_check_matrix.set_index("department")
+    broken = int((~ledger.frame["证件号码"].str.endswith("X")).sum())
+    assert matrix["unmatchable"].tolist() == [broken] * 4
+    assert matrix.loc["医保", "only_in_ledger"] == 0
+
+
+def _malformed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Drop the last digit of the first 户主's ID."""
+    head = frame.index[frame["与户主关系"] == "户主"][0]
+    frame.loc[head, "证件号码"] = frame.loc[head, "证件号码"][:17]
+    return frame
+
+
+def test_malformed_id_gives_only_g1_002(tmp_path):
+    ledger, result = _audit(tmp_path, change=_malformed)
+    head = ledger.frame[ledger.frame["证件号码"].str.len() == 17].iloc[0]
+    source = f"台账_示例县.xlsx:台账:{head['_row']}"
+    findings = result.findings
+    per_source = findings.assign(source=findings["sources"].str.split("；")).explode("source")
+    on_row = per_source[(per_source["source"] == source) & per_source["severity"].isin(["错误", "警告"])]
+    assert on_row["rule_id"].tolist() == ["G1-002"]
+    assert not findings["rule_id"].isin(ID_DIGIT_AND_DEPARTMENT_RULES).any()
+    assert result.cross_check_matrix["unmatchable"].tolist() == [1] * 4
