@@ -64,6 +64,8 @@ class RuleSpec:
     message: str
     remedy: str
     basis: str
+    what: str = ""  # 检查什么: the rule explained to a user, in Chinese (`audit rules X`)
+    example: str = ""  # a row that fires, in Chinese
     assist_unit: str = ""
     needs: tuple[str, ...] = ()
     condition: str | None = None  # a county's own rule: a pandas expression over canonical columns
@@ -128,6 +130,7 @@ def _rule(rule_id: str, raw: dict, source: Path) -> RuleSpec:
         rule_id=rule_id, title=raw["title"], severity=raw["severity"], unit=raw["unit"],
         assist_unit=raw.get("assist_unit", ""), entity=raw.get("entity", "person"),
         message=raw["message"], remedy=raw.get("remedy", ""), basis=raw.get("basis", ""),
+        what=raw.get("what", ""), example=raw.get("example", ""),
         needs=tuple(raw.get("needs", ())), condition=raw.get("condition"), red_line=bool(raw.get("red_line", False)),
     )
 

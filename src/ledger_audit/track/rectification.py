@@ -30,11 +30,6 @@ STATUSES = ("未整改", "整改中", "已整改", "已销号")
 STILL_PRESENT = "复核仍存在，整改未到位"
 NOT_FOUND_AGAIN = "本期复核未再发现"
 OVERDUE, RECURRED = "G4-011", "G4-012"
-TRACKING_RULES = {
-    OVERDUE: "上季度整改台账中的问题本季度复核仍存在，其整改时限早于审核截止日，且未销号（整改逾期）。"
-             "需要 --previous（或运行历史中的上季度整改台账）。责任单位为原问题的责任单位。",
-    RECURRED: "上季度整改台账中已销号的问题本季度复核再次出现（问题反弹）。需要 --previous（或运行历史）。",
-}
 
 
 def new_rectification(findings: pd.DataFrame, config: AuditConfig) -> pd.DataFrame:

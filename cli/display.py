@@ -1,0 +1,61 @@
+"""Text for a terminal measured by display width: a Chinese character takes two columns, and
+Chinese text has no spaces to break at, so `textwrap` (which counts characters and breaks at
+spaces) overflows an 80-column terminal."""
+
+from __future__ import annotations
+
+import shutil
+
+from wcwidth import wcswidth, wcwidth
+
+# Characters that must not begin a line (Chinese line-breaking rules): closing punctuation.
+NO_LINE_START = set("，。、；：？！）》」』”’,.;:?!)]%")
+MAX_WIDTH = 100
+
+
+def display_width(text: str) -> int:
+    width = wcswidth(text)
+    return width if width >= 0 else sum(max(wcwidth(c), 0) for c in text)
+
+
+def terminal_width() -> int:
+    return min(shutil.get_terminal_size((80, 24)).columns, MAX_WIDTH)
+
+
+def wrap(text: str, width: int, indent: str = "") -> list[str]:
+    """Each paragraph of `text` broken into lines of at most `width` columns (indent included).
+    Latin words and numbers are kept whole when they fit on a line; closing punctuation stays
+    with the character before it."""
+    lines: list[str] = []
+    for paragraph in text.splitlines() or [""]:
+        lines += _wrap_paragraph(paragraph, max(width - display_width(indent), 8), indent)
+    return lines
+
+
+def _wrap_paragraph(paragraph: str, width: int, indent: str) -> list[str]:
+    lines, line, used = [], "", 0
+    for token in _tokens(paragraph):
+        size = display_width(token)
+        if used + size > width and line.strip() and token[0] not in NO_LINE_START:
+            lines.append(indent + line.rstrip())
+            token = token.lstrip()
+            line, used = "", 0
+            size = display_width(token)
+        line, used = line + token, used + size
+    return lines + [indent + line.rstrip()]
+
+
+def _tokens(text: str) -> list[str]:
+    """Runs of ASCII non-space characters (words, numbers, options such as --roster) stay
+    together; every other character is its own token, so Chinese text can break anywhere."""
+    tokens: list[str] = []
+    for char in text:
+        if tokens and _is_word(char) and _is_word(tokens[-1][-1]):
+            tokens[-1] += char
+        else:
+            tokens.append(char)
+    return tokens
+
+
+def _is_word(char: str) -> bool:
+    return char.isascii() and not char.isspace()

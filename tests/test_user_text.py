@@ -1,0 +1,49 @@
+"""What a person reads is Chinese and cites policy documents by their titles: the rule catalogue
+(`audit rules`) never names the spec's internal files ("seed 003", "ledger.md") and holds no
+English sentence."""
+
+import re
+
+import pytest
+
+from ledger_audit.catalog import load_catalog
+
+CATALOG = load_catalog()
+TITLES = (  # the documents a basis may cite, as the policy sources name them
+    "《榆林市2022年巩固拓展脱贫攻坚成果同乡村振兴有效衔接工作要点》",
+    "《中共隆德县委 隆德县人民政府关于实现巩固拓展脱贫攻坚成果同乡村振兴有效衔接的实施意见》",
+    "《陕西省“十四五”巩固拓展脱贫攻坚成果同乡村振兴有效衔接规划》",
+    "《陇县2022年巩固拓展脱贫攻坚成果推进乡村振兴工作要点》",
+    "《交楼申乡2022年巩固拓展脱贫攻坚成果同乡村振兴有效衔接行动方案》",
+    "《公民身份号码》", "《中华人民共和国行政区划代码》",
+)
+ENGLISH_SENTENCE = re.compile(r"[A-Za-z]{2,}(?: +[A-Za-z]{2,}){2,}")  # three English words in a row
+INTERNAL_NAMES = re.compile(r"seed|\.md\b|ledger|rosters|rules\.md", re.IGNORECASE)
+
+
+def user_text_problems(text: str) -> list[str]:
+    """Internal file names and English sentences in a text a user reads."""
+    words = re.sub(r"--[a-z-]+", "", text)       # option names (--previous) are not sentences
+    return INTERNAL_NAMES.findall(text) + ENGLISH_SENTENCE.findall(words)
+
+
+@pytest.mark.parametrize("rule_id", sorted(CATALOG.rules))
+def test_every_rule_explains_itself_in_chinese_and_cites_documents_by_title(rule_id):
+    spec = CATALOG.rules[rule_id]
+    assert spec.what and spec.basis and spec.example, "检查什么、政策依据、示例 must all be there"
+    for text in (spec.title, spec.what, spec.basis, spec.example, spec.remedy, spec.message):
+        assert user_text_problems(text) == [], text
+    assert all(title in TITLES for title in re.findall(r"《[^》]+》", spec.basis)), spec.basis
+
+
+def test_a_basis_quotes_a_document_with_its_number_or_states_the_rule():
+    cited = [s for s in CATALOG.rules.values() if "“" in s.basis]
+    assert len(cited) >= 50
+    assert all("《" in s.basis for s in cited), [s.rule_id for s in cited if "《" not in s.basis]
+    assert "（交政发〔2022〕79号）" in CATALOG.rules["G4-009"].basis
+
+
+def test_user_text_problems_are_found():
+    assert user_text_problems("seed 003 第3条") and user_text_problems("见 ledger.md 字段表")
+    assert user_text_problems("A required field is empty")
+    assert user_text_problems("GB 11643-1999 第 4.2 条；用 --previous 给出，格式 xlsx,html") == []
