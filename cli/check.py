@@ -15,19 +15,19 @@ from ledger_audit.report.writers import write_bytes_atomically
 
 from . import options
 from .errors import exit_on_error
-from .main import app
+from .main import command
 
 
-@app.command()
+@command()
 def check(
-    ledgers: list[Path] = typer.Argument(..., help="要检查的台账文件。"),
-    gates: str = typer.Option(None, "--gates", help="只运行这些关口，如 G1,G2（报送前快速检查）。"),
+    ledgers: list[Path] = typer.Argument(..., help="要检查的台账文件，可多个。", metavar="台账文件"),
+    gates: str = typer.Option(None, "--gates", help="只运行这些关口，如 G1,G2（报送前快速检查）。", metavar="关口"),
     roster: list[str] = options.ROSTER,
     quarter: str = options.QUARTER,
     as_of: str = options.AS_OF,
     config: Path = options.CONFIG,
-    json_path: Path = typer.Option(None, "--json", help="写出 findings.json 到该路径。"),
-    junit_path: Path = typer.Option(None, "--junit", help="写出 JUnit XML 到该路径（每条规则一个用例）。"),
+    json_path: Path = typer.Option(None, "--json", help="写出 findings.json 到该路径。", metavar="文件"),
+    junit_path: Path = typer.Option(None, "--junit", help="写出 JUnit XML 到该路径（每条规则一个用例）。", metavar="文件"),
     fail_on: str = options.FAIL_ON,
     no_mask: bool = options.NO_MASK,
 ) -> None:

@@ -33,16 +33,16 @@ def wrap(text: str, width: int, indent: str = "") -> list[str]:
 
 
 def _wrap_paragraph(paragraph: str, width: int, indent: str) -> list[str]:
-    lines, line, used = [], "", 0
+    lines: list[str] = []
+    line: list[str] = []
     for token in _tokens(paragraph):
-        size = display_width(token)
-        if used + size > width and line.strip() and token[0] not in NO_LINE_START:
-            lines.append(indent + line.rstrip())
-            token = token.lstrip()
-            line, used = "", 0
-            size = display_width(token)
-        line, used = line + token, used + size
-    return lines + [indent + line.rstrip()]
+        if line and display_width("".join(line) + token) > width:
+            carried = [line.pop()] if token[0] in NO_LINE_START and len(line) > 1 else []
+            lines.append(indent + "".join(line).rstrip())
+            line = [t for t in carried + [token] if t.strip()] if not token.isspace() else carried
+            continue
+        line.append(token)
+    return lines + [indent + "".join(line).rstrip()]
 
 
 def _tokens(text: str) -> list[str]:

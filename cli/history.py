@@ -10,11 +10,11 @@ from tabulate import tabulate
 from ledger_audit.track.history import HISTORY_FILE, history_frame
 
 from .errors import exit_on_error
-from .main import app
+from .main import command
 
 
-@app.command()
-def history(out: Path = typer.Option(Path("audit-out"), "--out", help="输出根目录（各季度文件夹所在的目录）。")) -> None:
+@command()
+def history(out: Path = typer.Option(Path("audit-out"), "--out", help="输出根目录（各季度文件夹所在的目录）。", metavar="目录")) -> None:
     """按季度列出问题数和整改状态（来自运行历史）。"""
     with exit_on_error():
         table = history_frame(out / HISTORY_FILE)

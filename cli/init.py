@@ -9,11 +9,11 @@ import typer
 from ledger_audit.resources import schemas_dir
 
 from .errors import exit_on_error, usage_error
-from .main import app
+from .main import command
 
 
-@app.command()
-def init(out: Path = typer.Option(Path("county.toml"), "--out", help="配置文件路径。"),
+@command()
+def init(out: Path = typer.Option(Path("county.toml"), "--out", help="配置文件路径。", metavar="文件"),
          force: bool = typer.Option(False, "--force", help="覆盖已有文件。")) -> None:
     """生成带注释的示例配置文件（TOML）。"""
     with exit_on_error():

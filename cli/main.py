@@ -5,9 +5,16 @@ from __future__ import annotations
 
 import typer
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+from .help import AuditCommand, AuditGroup
+
+app = typer.Typer(cls=AuditGroup, add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   pretty_exceptions_enable=False,
                   help="防止返贫动态监测台账数据质量审核工具（三单一账）。")
+
+
+def command():
+    """`@command()` registers a command whose help is Chinese and wrapped by display width."""
+    return app.command(cls=AuditCommand)
 
 
 def build_app() -> typer.Typer:

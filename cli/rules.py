@@ -11,7 +11,7 @@ from ledger_audit.catalog import GATES, RuleSpec, load_catalog
 
 from .display import terminal_width, wrap
 from .errors import exit_on_error, usage_error
-from .main import app
+from .main import command
 
 
 def _what_it_checks(spec: RuleSpec) -> str:
@@ -46,7 +46,7 @@ def explanation(spec: RuleSpec, width: int) -> list[str]:
             *(line for need in _needs(spec) for line in wrap(need, width))]
 
 
-@app.command()
+@command()
 def rules(rule_id: str = typer.Argument(None, help="规则编号，如 G2-011；不填则列出全部规则。", metavar="规则编号")) -> None:
     """列出规则目录，或解释一条规则：检查什么、政策依据、示例、如何整改。"""
     from tabulate import tabulate

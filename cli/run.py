@@ -13,23 +13,23 @@ from ledger_audit.report.terminal import findings_summary, load_summary, outputs
 from . import options
 from .errors import exit_on_error
 from .unattended import LOGGER, log_to, stop_cleanly_on_sigterm
-from .main import app
+from .main import command
 
 
-@app.command()
+@command()
 def run(
-    ledgers: list[Path] = typer.Argument(None, help="台账文件（.xlsx/.xls/.csv），可多个。"),
+    ledgers: list[Path] = typer.Argument(None, help="台账文件（.xlsx/.xls/.csv），可多个。", metavar="台账文件"),
     roster: list[str] = options.ROSTER,
     quarter: str = options.QUARTER,
     as_of: str = options.AS_OF,
-    previous: Path = typer.Option(None, "--previous", help="上季度的三单一账工作簿（已填写的整改台账）；不给出时从运行历史中查找。"),
-    previous_ledger: Path = typer.Option(None, "--previous-ledger", help="上季度台账（收入大幅下降 G5-002 需要）。"),
+    previous: Path = typer.Option(None, "--previous", help="上季度的三单一账工作簿（已填写的整改台账）；不给出时从运行历史中查找。", metavar="工作簿"),
+    previous_ledger: Path = typer.Option(None, "--previous-ledger", help="上季度台账（收入大幅下降 G5-002 需要）。", metavar="台账文件"),
     config: Path = options.CONFIG,
-    out: Path = typer.Option(None, "--out", help="输出目录（默认 ./audit-out/<季度>/）。"),
-    formats: str = typer.Option(None, "--format", help="输出格式，逗号分隔：xlsx,html,json（默认全部）。"),
+    out: Path = typer.Option(None, "--out", help="输出目录（默认 ./audit-out/<季度>/）。", metavar="目录"),
+    formats: str = typer.Option(None, "--format", help="输出格式，逗号分隔：xlsx,html,json（默认全部）。", metavar="格式"),
     fail_on: str = options.FAIL_ON,
     no_mask: bool = options.NO_MASK,
-    log: Path = typer.Option(None, "--log", help="把本次运行的记录追加到该日志文件（定时任务用）。"),
+    log: Path = typer.Option(None, "--log", help="把本次运行的记录追加到该日志文件（定时任务用）。", metavar="日志文件"),
 ) -> None:
     """审核台账：五个关口 + 部门比对，输出三单一账、HTML 报告和 findings.json。"""
     stop_cleanly_on_sigterm()

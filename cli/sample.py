@@ -12,16 +12,16 @@ from ledger_audit.sample.quarters import build_two_quarters
 from ledger_audit.sample.write import MessyForms
 
 from .errors import exit_on_error, usage_error
-from .main import app
+from .main import command
 
 
-@app.command()
+@command()
 def sample(
-    out: Path = typer.Option(..., "--out", help="输出目录。"),
-    households: int = typer.Option(300, "--households", help="户数（每户 1–6 人）。"),
-    seed: int = typer.Option(2022, "--seed", help="随机种子：相同种子生成完全相同的文件。"),
-    quarter: str = typer.Option("2022Q2", "--quarter", help="数据截止季度（年龄、日期以季末为准）。"),
-    defects: str = typer.Option("all", "--defects", help="all：为每条规则埋设问题；none：干净数据。"),
+    out: Path = typer.Option(..., "--out", help="输出目录。", metavar="目录"),
+    households: int = typer.Option(300, "--households", help="户数（每户 1–6 人）。", metavar="户数"),
+    seed: int = typer.Option(2022, "--seed", help="随机种子：相同种子生成完全相同的文件。", metavar="整数"),
+    quarter: str = typer.Option("2022Q2", "--quarter", help="数据截止季度（年龄、日期以季末为准）。", metavar="季度"),
+    defects: str = typer.Option("all", "--defects", help="all：为每条规则埋设问题；none：干净数据。", metavar="all或none"),
     merged_headers: bool = typer.Option(False, "--merged-headers", help="两行合并表头（家庭收入情况）。"),
     numeric_ids: bool = typer.Option(False, "--numeric-ids", help="证件号码全部存为数字（如 Excel 常规格式）。"),
     gbk_csv: bool = typer.Option(False, "--gbk-csv", help="台账写成 GBK 编码的 CSV。"),
@@ -29,7 +29,7 @@ def sample(
     household_sheet: bool = typer.Option(False, "--household-sheet", help="户表 + 人表两个工作表。"),
     sheet_per_town: bool = typer.Option(False, "--sheet-per-town", help="每个乡镇一个工作表。"),
     date_cells: bool = typer.Option(False, "--date-cells", help="出生日期、识别监测时间等写成日期单元格（如在 Excel 中录入日期）。"),
-    quarters: int = typer.Option(1, "--quarters", help="2：再生成下一季度台账、已填写的上季度整改台账和 transitions.csv。"),
+    quarters: int = typer.Option(1, "--quarters", help="2：再生成下一季度台账、已填写的上季度整改台账和 transitions.csv。", metavar="季度数"),
 ) -> None:
     """生成示例县台账、四个部门名单和埋设问题清单 planted.csv。"""
     with exit_on_error():

@@ -1,12 +1,15 @@
 """What a person reads is Chinese and cites policy documents by their titles: the rule catalogue
-(`audit rules`) never names the spec's internal files ("seed 003", "ledger.md") and holds no
-English sentence."""
+(`audit rules`) and every command's --help never name the spec's internal files ("seed 003",
+"ledger.md") and hold no English sentence; help lines fit an 80-column terminal."""
 
 import re
 
 import pytest
+from typer.testing import CliRunner
 
 from ledger_audit.catalog import load_catalog
+from ledger_audit_cli.display import display_width
+from ledger_audit_cli.main import build_app
 
 CATALOG = load_catalog()
 TITLES = (  # the documents a basis may cite, as the policy sources name them
@@ -21,10 +24,38 @@ ENGLISH_SENTENCE = re.compile(r"[A-Za-z]{2,}(?: +[A-Za-z]{2,}){2,}")  # three En
 INTERNAL_NAMES = re.compile(r"seed|\.md\b|ledger|rosters|rules\.md", re.IGNORECASE)
 
 
+COMMANDS = ("run", "check", "rules", "sample", "init", "template", "history")
+
+
 def user_text_problems(text: str) -> list[str]:
-    """Internal file names and English sentences in a text a user reads."""
-    words = re.sub(r"--[a-z-]+", "", text)       # option names (--previous) are not sentences
-    return INTERNAL_NAMES.findall(text) + ENGLISH_SENTENCE.findall(words)
+    """Internal file names and English sentences in a text a user reads (option names such as
+    --seed are the command's words, not sentences or document names)."""
+    words = re.sub(r"--[a-z-]+", "", text)
+    return INTERNAL_NAMES.findall(words) + ENGLISH_SENTENCE.findall(words)
+
+
+def cli_output(*args: str) -> str:
+    result = CliRunner().invoke(build_app(), list(args), env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.mark.parametrize("command", ["", *COMMANDS])
+def test_help_is_chinese_with_chinese_types_and_fits_80_columns(command):
+    text = cli_output(*filter(None, [command]), "--help")
+    assert user_text_problems(text) == [], text
+    assert text.startswith("用法：") and "选项：" in text and "显示本帮助并退出。" in text
+    assert not re.search(r"<[a-z]+(\[[A-Za-z]+\])?>|\[OPTIONS\]|default:|required", text), text
+    too_wide = [line for line in text.splitlines() if display_width(line) > 80]
+    assert too_wide == [], too_wide
+
+
+def test_rule_explanation_is_chinese_and_wrapped():
+    text = cli_output("rules", "G2-011")
+    assert ["检查什么：", "政策依据：", "示例（会被报告的一行）：", "整改要求："] == [
+        line for line in text.splitlines() if line.endswith("：") and not line.startswith(" ")][:4]
+    assert "《陇县2022年巩固拓展脱贫攻坚成果推进乡村振兴工作要点》" in text.replace("\n  ", "")
+    assert user_text_problems(text) == [] and max(map(display_width, text.splitlines())) <= 80
 
 
 @pytest.mark.parametrize("rule_id", sorted(CATALOG.rules))
