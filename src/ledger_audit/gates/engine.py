@@ -195,9 +195,12 @@ def _finding_rows(ctx: RuleContext, spec: RuleSpec, detail: pd.DataFrame) -> pd.
 
 def value_text(values: pd.Series) -> pd.Series:
     """A rule's message value as text, formatted only for the failing rows: dates as YYYY-MM-DD,
-    missing as ""."""
+    numbers without a trailing .0 and with at most 2 decimals (11503 元, not 11503.0 元), missing
+    as ""."""
     if pd.api.types.is_datetime64_any_dtype(values):
         values = values.dt.strftime("%Y-%m-%d")
+    if pd.api.types.is_float_dtype(values):
+        return values.round(2).astype(TEXT).str.replace(r"\.0+$", "", regex=True).fillna("")
     return values.astype(TEXT).fillna("")
 
 
