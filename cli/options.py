@@ -40,7 +40,7 @@ def parse_gates(value: str | None) -> tuple[str, ...] | None:
 def settings_and_config(ledgers: list[Path], rosters: list[str], quarter: str | None, as_of: str | None,
                         config_file: Path | None, out: Path | None, formats: str | None, fail_on: str | None,
                         no_mask: bool, previous_ledger: Path | None = None,
-                        previous: Path | None = None) -> tuple[RunSettings, AuditConfig, Catalog]:
+                        previous: list[Path] | None = None) -> tuple[RunSettings, AuditConfig, Catalog]:
     """Merge a config file (if any) with command-line options; the command line wins."""
     audit_options, settings = load_config_file(config_file) if config_file else ({}, RunSettings())
     quarter = quarter or audit_options.pop("quarter", None)
@@ -65,7 +65,7 @@ def settings_and_config(ledgers: list[Path], rosters: list[str], quarter: str | 
         formats=tuple(f.strip() for f in formats.split(",")) if formats else settings.formats,
         fail_on=fail_on or settings.fail_on,
         previous_ledger=previous_ledger or settings.previous_ledger,
-        previous=previous or settings.previous,
+        previous=tuple(previous or ()) or settings.previous,
     )
     return settings, config, load_catalog(extra_rule_files=settings.extra_rule_files)
 

@@ -22,7 +22,9 @@ def run(
     roster: list[str] = options.ROSTER,
     quarter: str = options.QUARTER,
     as_of: str = options.AS_OF,
-    previous: Path = typer.Option(None, "--previous", help="上季度的三单一账工作簿（已填写的整改台账）；不给出时从运行历史中查找。", metavar="工作簿"),
+    previous: list[Path] = typer.Option(None, "--previous", help="上季度已填写整改台账的三单一账工作簿（.xlsx/.xls/.ods/.csv）；"
+                                        "分乡镇填写的可重复给出，或给出存放它们的文件夹；不给出时从运行历史中查找。",
+                                        metavar="工作簿或文件夹"),
     previous_ledger: Path = typer.Option(None, "--previous-ledger", help="上季度台账（收入大幅下降 G5-002 需要）。", metavar="台账文件"),
     config: Path = options.CONFIG,
     out: Path = typer.Option(None, "--out", help="输出目录（默认 ./audit-out/<季度>/）。", metavar="目录"),

@@ -142,7 +142,7 @@ def test_broken_previous_workbook_stops_before_writing(tmp_path):
     broken = tmp_path / "坏的整改台账.xlsx"
     broken.write_bytes(b"PK\x03\x04garbage")
     out = tmp_path / "out" / "2022Q3"
-    settings_ = RunSettings(ledgers=(paths["ledger"],), out_dir=out, previous=broken)
+    settings_ = RunSettings(ledgers=(paths["ledger"],), out_dir=out, previous=(broken,))
     with pytest.raises(AuditInputError, match="上期整改台账无法打开"):
         run_audit(settings_, Q3, CATALOG)
     assert not out.exists()

@@ -18,6 +18,7 @@ from .frame import LoadedTable
 from .gates.engine import build_context, run_gates
 from .findings import sort_findings
 from .result import AuditResult
+from .track.previous import check_previous_belongs
 from .track.rectification import carry_forward
 
 
@@ -33,7 +34,10 @@ def audit_county(ledger: LoadedTable, rosters: dict[str, LoadedTable], config: A
     context = build_context(frame, roster_frames, config, catalog, matches,
                             previous_ledger.frame if previous_ledger is not None else None)
     outcome = run_gates(context, gates)
-    rectification, tracking = carry_forward(previous_rectification, outcome.findings, config, catalog)
+    if previous_rectification is not None:
+        check_previous_belongs(previous_rectification, frame, outcome.findings)
+    rectification, tracking = carry_forward(previous_rectification, outcome.findings, config, catalog,
+                                            ledger_county(frame))
     findings = sort_findings(pd.concat([outcome.findings, tracking], ignore_index=True))
     return AuditResult(
         config=config,
@@ -63,3 +67,9 @@ def households_by_town(frame: pd.DataFrame) -> pd.Series:
         return pd.Series(dtype="int64")
     households = frame.loc[frame["户编号"].astype(str).str.strip() != "", ["乡镇", "户编号"]].drop_duplicates()
     return households.groupby("乡镇").size().astype("int64")
+
+
+def ledger_county(frame: pd.DataFrame) -> str:
+    """The ledger's 县 (its most common one), "" when it has no 县 column."""
+    counties = frame["县"][frame["县"] != ""] if "县" in frame else pd.Series(dtype=str)
+    return str(counties.mode().iloc[0]) if not counties.empty else ""

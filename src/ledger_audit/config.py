@@ -81,7 +81,7 @@ class RunSettings:
     out_dir: Path | None = None
     formats: tuple[str, ...] = ("xlsx", "html", "json")
     fail_on: str = "error"
-    previous: Path | None = None
+    previous: tuple[Path, ...] = ()      # last quarter's 整改台账: workbooks, or folders of them
     previous_ledger: Path | None = None
     extra_rule_files: tuple[Path, ...] = ()
     log: Path | None = None
@@ -169,7 +169,7 @@ def load_config_file(path: Path) -> tuple[dict, RunSettings]:
         out_dir=resolve(run["out"]) if "out" in run else None,
         formats=tuple(run.get("formats", RunSettings.formats)),
         fail_on=run.get("fail_on", "error"),
-        previous=resolve(run["previous"]) if "previous" in run else None,
+        previous=tuple(resolve(p) for p in _as_list(run.get("previous", ()))),
         previous_ledger=resolve(run["previous_ledger"]) if "previous_ledger" in run else None,
         extra_rule_files=tuple(resolve(p) for p in rules.get("extra_files", ())),
         log=resolve(run["log"]) if "log" in run else None,
@@ -183,3 +183,8 @@ def _glob(pattern: Path) -> list[Path]:
     if any(ch in str(pattern) for ch in "*?["):
         return sorted(pattern.parent.glob(pattern.name))
     return [pattern]
+
+
+def _as_list(value) -> list:
+    """A config entry that may be one path or a list of them (previous = "a.xlsx" or ["a", "b"])."""
+    return [value] if isinstance(value, str) else list(value)

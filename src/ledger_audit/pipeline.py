@@ -43,13 +43,14 @@ def load_inputs(settings: RunSettings, catalog: Catalog) -> tuple[LoadedTable, d
     return ledger, rosters
 
 
-def previous_rectification_path(settings: RunSettings, config: AuditConfig) -> Path | None:
+def previous_rectification_paths(settings: RunSettings, config: AuditConfig) -> tuple[Path, ...]:
     """--previous if given; otherwise last quarter's 整改台账 recorded in the run history."""
     if settings.previous:
         return settings.previous
     if settings.out_dir is None:
-        return None
-    return latest_rectification(history_path(settings.out_dir), config.quarter)
+        return ()
+    latest = latest_rectification(history_path(settings.out_dir), config.quarter)
+    return (latest,) if latest else ()
 
 
 def run_audit(settings: RunSettings, config: AuditConfig, catalog: Catalog, gates: tuple[str, ...] | None = None,
@@ -68,8 +69,8 @@ def _run(settings: RunSettings, config: AuditConfig, catalog: Catalog, gates: tu
          write: bool, recorded_at: str) -> RunOutcome:
     ledger, rosters = load_inputs(settings, catalog)
     previous_ledger = load_ledger([settings.previous_ledger], catalog) if settings.previous_ledger else None
-    previous_path = previous_rectification_path(settings, config)
-    previous = read_previous_rectification(previous_path) if previous_path else None
+    previous_paths = previous_rectification_paths(settings, config)
+    previous = read_previous_rectification(previous_paths) if previous_paths else None
     result = audit_county(ledger, rosters, config, catalog, previous_ledger, previous, gates)
     if not write:
         return RunOutcome(result, {})

@@ -22,22 +22,27 @@ from ..findings import FINDING_COLUMNS, empty_findings, problem_ids
 from ..frame import TEXT
 from ..report.masking import mask_text
 
-RECTIFICATION_COLUMNS = ("序号", "问题编号", "规则编号", "问题描述", "乡镇", "行政村", "户编号", "责任单位", "责任人",
-                         "整改措施", "整改时限", "整改状态", "整改完成时间", "销号时间", "复核结论", "首次发现季度",
-                         "累计季度数", "佐证材料", "备注")
+RECTIFICATION_COLUMNS = ("序号", "问题编号", "规则编号", "问题名称", "严重程度", "姓名", "问题描述", "县", "乡镇", "行政村",
+                         "户编号", "责任单位", "责任人", "整改措施", "整改时限", "整改状态", "整改完成时间", "销号时间",
+                         "复核结论", "首次发现季度", "累计季度数", "佐证材料", "备注")
 HUMAN_COLUMNS = ("责任人", "整改措施", "整改状态", "整改完成时间", "佐证材料", "备注")
+# Columns the program fills in that last quarter's workbook keeps for an item found again, unless
+# its cell was left blank there (an old or partial 整改台账).
+CARRIED_COLUMNS = ("首次发现季度", "整改时限", "销号时间", "复核结论")
 STATUSES = ("未整改", "整改中", "已整改", "已销号")
 STILL_PRESENT = "复核仍存在，整改未到位"
 NOT_FOUND_AGAIN = "本期复核未再发现"
 OVERDUE, RECURRED = "G4-011", "G4-012"
 
 
-def new_rectification(findings: pd.DataFrame, config: AuditConfig) -> pd.DataFrame:
-    """Every finding as a new item (the first quarter, or no previous 整改台账)."""
+def new_rectification(findings: pd.DataFrame, config: AuditConfig, county: str = "") -> pd.DataFrame:
+    """Every finding as a new item (the first quarter, or no previous 整改台账). 姓名 is the
+    person's, or the 户主's for a household's problem, so that a printed row says whose it is."""
     message = mask_text(findings["message"]) if config.mask else findings["message"]
     table = pd.DataFrame({
-        "问题编号": findings["problem_id"], "规则编号": findings["rule_id"], "问题描述": message,
-        "乡镇": findings["town"], "行政村": findings["village"], "户编号": findings["household_id"],
+        "问题编号": findings["problem_id"], "规则编号": findings["rule_id"], "问题名称": findings["title"],
+        "严重程度": findings["severity"], "姓名": findings["name"].where(findings["name"] != "", findings["head_name"]),
+        "问题描述": message, "县": county, "乡镇": findings["town"], "行政村": findings["village"], "户编号": findings["household_id"],
         "责任单位": findings["unit"], "整改时限": findings["deadline"], "整改状态": "未整改",
         "首次发现季度": findings["first_seen"], "累计季度数": "1",
     })
@@ -56,22 +61,28 @@ def _ordered(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def carry_forward(previous: pd.DataFrame | None, findings: pd.DataFrame, config: AuditConfig,
-                  catalog: Catalog) -> tuple[pd.DataFrame, pd.DataFrame]:
+                  catalog: Catalog, county: str = "") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """`previous` may lack any column but 问题编号 (a partial or old 整改台账): what it has is used
+    and kept, what it lacks is taken from this quarter or left blank."""
     if previous is None:
-        return new_rectification(findings, config), empty_findings()
-    current = new_rectification(findings, config).drop(columns=["序号"])
+        return new_rectification(findings, config, county), empty_findings()
+    current = new_rectification(findings, config, county).drop(columns=["序号"])
     merged = current.merge(previous.drop(columns=["序号"], errors="ignore"), on="问题编号", how="outer",
                            suffixes=("", "_上期"), indicator=True)
     found_again = merged["_merge"] == "both"
     gone = merged["_merge"] == "right_only"
-    before = merged["整改状态_上期"].fillna("")
+    before = _previous(merged, "整改状态")
     as_of = config.as_of.isoformat()
 
     # Found again: human cells, first quarter and deadline come from last quarter's workbook.
-    for column in HUMAN_COLUMNS + ("首次发现季度", "整改时限", "销号时间", "复核结论"):
+    for column in HUMAN_COLUMNS:
         if f"{column}_上期" in merged:
-            merged[column] = merged[column].where(~found_again, merged[f"{column}_上期"].fillna(""))
-    quarters = pd.to_numeric(merged["累计季度数_上期"], errors="coerce").fillna(0).astype(int) + 1
+            merged[column] = merged[column].where(~found_again, _previous(merged, column))
+    for column in CARRIED_COLUMNS:
+        kept = found_again & (_previous(merged, column) != "")
+        merged[column] = merged[column].where(~kept, _previous(merged, column))
+    # A blank or missing count still means the item was on last quarter's list: at least 1 quarter.
+    quarters = pd.to_numeric(_previous(merged, "累计季度数"), errors="coerce").fillna(1).astype(int) + 1
     merged["累计季度数"] = merged["累计季度数"].where(~found_again, quarters.astype(str))
     claimed_fixed = found_again & before.isin(["已整改", "已销号"])
     merged.loc[claimed_fixed, ["整改状态", "复核结论", "销号时间"]] = ["整改中", STILL_PRESENT, ""]
@@ -88,6 +99,12 @@ def carry_forward(previous: pd.DataFrame | None, findings: pd.DataFrame, config:
     table = _ordered(merged.drop(columns=[c for c in merged.columns if c.endswith("_上期")] + ["_merge"]))
     tracked = _tracking_findings(findings, table, overdue, recurred, config, catalog)
     return table, tracked
+
+
+def _previous(merged: pd.DataFrame, column: str) -> pd.Series:
+    """Last quarter's cells of a column ("" where it had none, or had no such column)."""
+    name = f"{column}_上期"
+    return merged[name].fillna("") if name in merged else pd.Series("", index=merged.index, dtype=TEXT)
 
 
 def _tracking_findings(findings: pd.DataFrame, table: pd.DataFrame, overdue: pd.Series, recurred: pd.Series,
