@@ -56,7 +56,7 @@ def test_workbook_sheets_headers_and_text_cells(result, outputs):
     names = [row[header.index("姓名")] for row in problems.iter_rows(min_row=2, values_only=True)]
     assert "=HYPERLINK(\"http://x\",\"点我\")" in names                   # a string cell, not a formula
     rectification = workbook["整改台账"]
-    assert [c.value for c in rectification[1]][:4] == ["序号", "问题编号", "规则编号", "问题描述"]
+    assert [c.value for c in rectification[1]][:7] == ["序号", "问题编号", "规则编号", "问题名称", "严重程度", "姓名", "问题描述"]
     validations = rectification.data_validations.dataValidation
     assert any(v.formula1 == '"未整改,整改中,已整改,已销号"' for v in validations)
 

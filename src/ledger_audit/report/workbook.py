@@ -1,9 +1,19 @@
 """The 三单一账 workbook, written with xlsxwriter in constant-memory mode (measured on 10^5 × 37
-cells: openpyxl 48 s, xlsxwriter 21 s). Every value is written as a string or a number, never as a
-formula, so a cell like "=HYPERLINK(…)" typed into a ledger stays inert text."""
+cells: openpyxl 48 s, xlsxwriter 21 s). Every value is written as a string, a number or a date,
+never as a formula, so a cell like "=HYPERLINK(…)" typed into a ledger stays inert text.
+
+Made to be printed and filled in: every sheet prints landscape, one page wide, with its header row
+on every page, long texts wrapped, a page header naming 县, 乡镇 and quarter and a footer
+"第 N 页 共 M 页". In the 整改台账 the program's columns are locked (sheet protection without a
+password) and the columns a town fills in are not; dates are date cells, IDs text cells.
+
+`--split-by 乡镇` writes one more workbook per 乡镇 (`write_town_workbook`) with only that town's
+问题清单, 任务清单 and 整改台账, which `--previous` reads back next quarter."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -11,11 +21,42 @@ import pandas as pd
 import xlsxwriter
 
 from ..result import AuditResult
-from ..track.rectification import STATUSES
+from ..track.rectification import HUMAN_COLUMNS, RECTIFICATION_COLUMNS, STATUSES
 from .sheets import problem_list, rectification_sheet, responsibility_list, summary_tables, task_list
 
-MAX_WIDTH = 60
+WRAP_WIDTH = 40          # a column wider than this prints wrapped, at this width
 WIDTH_SAMPLE = 2000
+DATE_FORMAT = "yyyy-mm-dd"
+DATE_COLUMNS = ("整改时限", "整改完成时间", "销号时间", "发现日期", "最早整改时限")
+ID_COLUMNS = ("问题编号", "规则编号", "户编号", "证件号码")
+NUMBER_COLUMNS = ("序号", "累计季度数")
+# Columns added by people to the right of the table stay editable under the sheet protection.
+SPARE_COLUMNS = 10
+FILL_IN_NOTE = ("本表只需填写黄色表头的列：" + "、".join(HUMAN_COLUMNS) + "（也可在右侧增加列）。"
+                "其他列由审核程序生成并已锁定（工作表保护，无密码）；请勿删除或改动“问题编号”列，"
+                "下季度审核时会按问题编号带入本表填写的内容。")
+PROTECTION = {"autofilter": True, "sort": True, "format_columns": True, "format_rows": True,
+              "select_locked_cells": True, "select_unlocked_cells": True}
+
+
+@dataclass(frozen=True)
+class Page:
+    """What the printed page header says: 县, 乡镇 (of a per-town workbook) and quarter."""
+
+    county: str
+    quarter: str
+    town: str = ""
+
+    def header(self, sheet: str) -> str:
+        place = " ".join(_escape(p) for p in (self.county, self.town) if p)
+        return f"&L{place}&C{_escape(sheet)}&R{_escape(self.quarter)}"
+
+
+FOOTER = "&C第 &P 页 共 &N 页"
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&&")
 
 
 def display_width(values: pd.Series) -> int:
@@ -28,58 +69,168 @@ def display_width(values: pd.Series) -> int:
 
 
 def write_workbook(result: AuditResult, path: Path, remedies: dict[str, str]) -> None:
-    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False,
-                                               "strings_to_numbers": False, "strings_to_urls": False})
-    formats = {"header": workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
-                                              "valign": "top"}),
-               "title": workbook.add_format({"bold": True, "font_size": 12})}
-    _write_summary(workbook, result, formats)
-    _write_table(workbook, "问题清单", problem_list(result), formats)
-    _write_table(workbook, "任务清单", task_list(result, remedies), formats)
-    _write_table(workbook, "责任清单", responsibility_list(result), formats)
-    rectification = rectification_sheet(result)
-    sheet = _write_table(workbook, "整改台账", rectification, formats)
-    status_column = list(rectification.columns).index("整改状态")
-    sheet.data_validation(1, status_column, max(len(rectification), 1) + 1000, status_column,
-                          {"validate": "list", "source": list(STATUSES),
-                           "error_message": "请从下拉列表中选择：" + "、".join(STATUSES)})
+    workbook = _new_workbook(path)
+    formats = _Formats(workbook)
+    page = Page(result.config.county or "本县", result.config.quarter)
+    _write_summary(workbook, result, formats, page)
+    _write_table(workbook, "问题清单", problem_list(result), formats, page)
+    _write_table(workbook, "任务清单", task_list(result, remedies), formats, page)
+    _write_table(workbook, "责任清单", responsibility_list(result), formats, page)
+    _write_rectification(workbook, rectification_sheet(result), formats, page)
     workbook.close()
 
 
-def _write_table(workbook, name: str, frame: pd.DataFrame, formats: dict):
+def write_town_workbook(result: AuditResult, path: Path, remedies: dict[str, str], town: str) -> None:
+    """One 乡镇's own 问题清单, 任务清单 and 整改台账 (town "" holds the items without a 乡镇)."""
+    workbook = _new_workbook(path)
+    formats = _Formats(workbook)
+    page = Page(result.config.county or "本县", result.config.quarter, town or "未分乡镇")
+    problems = problem_list(result)
+    tasks = task_list(result, remedies)
+    rectification = rectification_sheet(result)
+    _write_table(workbook, "问题清单", problems[problems["乡镇"] == town].reset_index(drop=True), formats, page)
+    _write_table(workbook, "任务清单", tasks[tasks["乡镇"] == town].reset_index(drop=True), formats, page)
+    _write_rectification(workbook, rectification[rectification["乡镇"] == town].reset_index(drop=True), formats, page)
+    workbook.close()
+
+
+def _new_workbook(path: Path) -> xlsxwriter.Workbook:
+    return xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False,
+                                           "strings_to_numbers": False, "strings_to_urls": False})
+
+
+class _Formats:
+    """Cell formats by (kind, editable), made once per workbook."""
+
+    def __init__(self, workbook) -> None:
+        self._workbook = workbook
+        self._made: dict[tuple, object] = {}
+        self.header = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
+                                           "valign": "top", "locked": True})
+        self.human_header = workbook.add_format({"bold": True, "bg_color": "#FFF2CC", "border": 1, "text_wrap": True,
+                                                 "valign": "top"})
+        self.title = workbook.add_format({"bold": True, "font_size": 12})
+
+    def cell(self, kind: str, editable: bool):
+        key = (kind, editable)
+        if key not in self._made:
+            properties = {"valign": "top", "locked": not editable}
+            if kind == "date":
+                properties["num_format"] = DATE_FORMAT
+            elif kind == "id":
+                properties["num_format"] = "@"
+            elif kind == "wrap":
+                properties["text_wrap"] = True
+            self._made[key] = self._workbook.add_format(properties)
+        return self._made[key]
+
+
+def _column_kind(name: str, values: pd.Series, width: int) -> str:
+    if name in DATE_COLUMNS:
+        return "date"
+    if name in ID_COLUMNS:
+        return "id"
+    if name in NUMBER_COLUMNS or pd.api.types.is_numeric_dtype(values):
+        return "number"
+    return "wrap" if width > WRAP_WIDTH else "text"
+
+
+def _cell_values(values: pd.Series, kind: str) -> list:
+    """A column as the Python values to write: dates as datetime and counts as numbers where the
+    text is one (anything else a person typed stays text), "" for an empty cell."""
+    if pd.api.types.is_numeric_dtype(values):
+        return values.tolist()
+    text = values.astype("string").fillna("")
+    if kind == "date":
+        parsed = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+        return [t if d is pd.NaT else d.to_pydatetime() for t, d in zip(text.tolist(), parsed)]
+    if kind == "number":
+        parsed = pd.to_numeric(text.where(text.str.fullmatch(r"[0-9]+"), None), errors="coerce")
+        return [t if np.isnan(n) else int(n) for t, n in zip(text.tolist(), parsed.tolist())]
+    return text.tolist()
+
+
+def _write_table(workbook, name: str, frame: pd.DataFrame, formats: _Formats, page: Page,
+                 editable: frozenset[str] = frozenset()):
     sheet = workbook.add_worksheet(name)
+    kinds = []
     for column, header in enumerate(frame.columns):
-        sheet.write_string(0, column, str(header), formats["header"])
         width = max(display_width(pd.Series([header])), display_width(frame[header].head(WIDTH_SAMPLE)))
-        sheet.set_column(column, column, min(max(width + 2, 6), MAX_WIDTH))
+        kind = _column_kind(str(header), frame[header], width)
+        kinds.append(kind)
+        sheet.write_string(0, column, str(header), formats.human_header if header in editable else formats.header)
+        sheet.set_column(column, column, min(max(width + 2, 11 if kind == "date" else 6), WRAP_WIDTH + 2),
+                         formats.cell(kind, header in editable))
     # Column by column to plain Python values first (iterating Arrow-backed rows boxes every cell,
-    # ~15 % of the writing time), and one writer per column chosen once, not per cell.
-    writers = [sheet.write_number if pd.api.types.is_numeric_dtype(frame[c]) else sheet.write_string for c in frame.columns]
-    cells = [frame[c].tolist() if pd.api.types.is_numeric_dtype(frame[c]) else frame[c].astype("string").fillna("").tolist()
-             for c in frame.columns]
+    # ~15 % of the writing time), and one format per column chosen once, not per cell.
+    cell_formats = [formats.cell(kind, header in editable) for kind, header in zip(kinds, frame.columns)]
+    cells = [_cell_values(frame[c], kind) for c, kind in zip(frame.columns, kinds)]
     for row, values in enumerate(zip(*cells), start=1):
         for column, value in enumerate(values):
-            if value != "":   # an empty cell is simply not written
-                writers[column](row, column, value)
+            if isinstance(value, str):
+                if value != "":
+                    sheet.write_string(row, column, value, cell_formats[column])
+                elif frame.columns[column] in editable:
+                    sheet.write_blank(row, column, None, cell_formats[column])   # unlocked, though empty
+            elif isinstance(value, datetime):
+                sheet.write_datetime(row, column, value, cell_formats[column])
+            else:
+                sheet.write_number(row, column, value, cell_formats[column])
     sheet.freeze_panes(1, 0)
-    sheet.autofilter(0, 0, max(len(frame), 1), max(len(frame.columns) - 1, 0))
+    last_row, last_column = max(len(frame), 1), max(len(frame.columns) - 1, 0)
+    sheet.autofilter(0, 0, last_row, last_column)
+    _page_setup(sheet, name, page, last_row, last_column)
     return sheet
 
 
-def _write_summary(workbook, result: AuditResult, formats: dict) -> None:
+def _page_setup(sheet, name: str, page: Page, last_row: int, last_column: int, header_row: bool = True) -> None:
+    sheet.set_landscape()
+    sheet.set_paper(9)                     # A4
+    sheet.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.7)
+    sheet.fit_to_pages(1, 0)               # one page wide, as many pages long as needed
+    if header_row:
+        sheet.repeat_rows(0)
+    sheet.print_area(0, 0, last_row, last_column)
+    sheet.set_header(page.header(name))
+    sheet.set_footer(FOOTER)
+
+
+def _write_rectification(workbook, rectification: pd.DataFrame, formats: _Formats, page: Page) -> None:
+    """The 整改台账: program columns locked, human columns (and columns people added) editable, a
+    status dropdown and a date check on 整改完成时间, the note on what to fill in."""
+    editable = frozenset(HUMAN_COLUMNS) | frozenset(c for c in rectification.columns if c not in RECTIFICATION_COLUMNS)
+    sheet = _write_table(workbook, "整改台账", rectification, formats, page, editable)
+    columns = list(rectification.columns)
+    last_row = max(len(rectification), 1)
+    status = columns.index("整改状态")
+    sheet.data_validation(1, status, last_row, status,
+                          {"validate": "list", "source": list(STATUSES), "input_title": "整改状态",
+                           "input_message": "从下拉列表中选择", "error_message": "请从下拉列表中选择：" + "、".join(STATUSES)})
+    done = columns.index("整改完成时间")
+    sheet.data_validation(1, done, last_row, done,
+                          {"validate": "date", "criteria": "between", "minimum": datetime(2000, 1, 1),
+                           "maximum": datetime(2099, 12, 31), "input_title": "整改完成时间",
+                           "input_message": "填写日期，如 2022-08-15", "error_message": "请填写日期，如 2022-08-15。"})
+    sheet.set_column(len(columns), len(columns) + SPARE_COLUMNS - 1, 12, formats.cell("text", True))
+    sheet.write_comment(0, columns.index("问题编号"), FILL_IN_NOTE, {"x_scale": 3, "y_scale": 2})
+    sheet.protect("", PROTECTION)
+
+
+def _write_summary(workbook, result: AuditResult, formats: _Formats, page: Page) -> None:
     sheet = workbook.add_worksheet("汇总")
     config = result.config
     row = 0
     sheet.write_string(row, 0, f"三单一账 汇总（{config.county or '本县'}，{config.quarter}，截止 {config.as_of.isoformat()}）",
-                       formats["title"])
+                       formats.title)
     sheet.set_column(0, 0, 24)
     sheet.set_column(1, 8, 14)
-    row = 2
+    row, widest = 2, 1
     for title, table in summary_tables(result).items():
-        sheet.write_string(row, 0, title, formats["title"])
+        sheet.write_string(row, 0, title, formats.title)
         row += 1
+        widest = max(widest, len(table.columns))
         for column, header in enumerate(table.columns):
-            sheet.write_string(row, column, str(header), formats["header"])
+            sheet.write_string(row, column, str(header), formats.header)
         for values in table.itertuples(index=False, name=None):
             row += 1
             for column, value in enumerate(values):
@@ -88,3 +239,4 @@ def _write_summary(workbook, result: AuditResult, formats: dict) -> None:
                 else:
                     sheet.write_string(row, column, str(value))
         row += 2
+    _page_setup(sheet, "汇总", page, row, widest - 1, header_row=False)
