@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 
 from ledger_audit.catalog import GATES, SEVERITY_ENGLISH, Catalog, load_catalog
-from ledger_audit.config import FAIL_ON_LEVELS, AuditConfig, RunSettings, load_config_file, parse_as_of, quarter_of
+from ledger_audit.config import FAIL_ON_LEVELS, SPLITS, AuditConfig, RunSettings, load_config_file, parse_as_of, quarter_of
 from ledger_audit.errors import ExitCode
 
 from .errors import usage_error
@@ -40,7 +40,8 @@ def parse_gates(value: str | None) -> tuple[str, ...] | None:
 def settings_and_config(ledgers: list[Path], rosters: list[str], quarter: str | None, as_of: str | None,
                         config_file: Path | None, out: Path | None, formats: str | None, fail_on: str | None,
                         no_mask: bool, previous_ledger: Path | None = None,
-                        previous: list[Path] | None = None) -> tuple[RunSettings, AuditConfig, Catalog]:
+                        previous: list[Path] | None = None,
+                        split_by: str | None = None) -> tuple[RunSettings, AuditConfig, Catalog]:
     """Merge a config file (if any) with command-line options; the command line wins."""
     audit_options, settings = load_config_file(config_file) if config_file else ({}, RunSettings())
     quarter = quarter or audit_options.pop("quarter", None)
@@ -50,6 +51,8 @@ def settings_and_config(ledgers: list[Path], rosters: list[str], quarter: str | 
         raise usage_error("请用 --quarter（如 2022Q2）或 --as-of（如 2022-06-30）指定审核截止日。")
     if quarter == "last":
         quarter = last_completed_quarter(date.today())
+    if split_by and split_by not in SPLITS:
+        raise usage_error(f"--split-by 只能是 {'、'.join(SPLITS)}。")
     if fail_on and fail_on not in FAIL_ON_LEVELS:
         raise usage_error(f"--fail-on 只能是 {'、'.join(FAIL_ON_LEVELS)}。")
     config = AuditConfig(as_of=parse_as_of(quarter, as_of), **audit_options)
@@ -66,6 +69,7 @@ def settings_and_config(ledgers: list[Path], rosters: list[str], quarter: str | 
         fail_on=fail_on or settings.fail_on,
         previous_ledger=previous_ledger or settings.previous_ledger,
         previous=tuple(previous or ()) or settings.previous,
+        split_by=split_by or settings.split_by,
     )
     return settings, config, load_catalog(extra_rule_files=settings.extra_rule_files)
 

@@ -32,12 +32,15 @@ def run(
     fail_on: str = options.FAIL_ON,
     no_mask: bool = options.NO_MASK,
     log: Path = typer.Option(None, "--log", help="把本次运行的记录追加到该日志文件（定时任务用）。", metavar="日志文件"),
+    split_by: str = typer.Option(None, "--split-by", help="另按乡镇分别输出工作簿（只含本乡镇的问题清单、任务清单和整改台账）：--split-by 乡镇。",
+                                 metavar="乡镇"),
 ) -> None:
     """审核台账：五个关口 + 部门比对，输出三单一账、HTML 报告和 findings.json。"""
     stop_cleanly_on_sigterm()
     with exit_on_error():
         settings, audit_config, catalog = options.settings_and_config(
-            ledgers or [], roster, quarter, as_of, config, out, formats, fail_on, no_mask, previous_ledger, previous)
+            ledgers or [], roster, quarter, as_of, config, out, formats, fail_on, no_mask, previous_ledger, previous,
+            split_by)
         log_to(log or settings.log)
         LOGGER.info("开始审核 %s（%s）", "、".join(map(str, settings.ledgers)), audit_config.quarter)
         outcome = run_audit(settings, audit_config, catalog, recorded_at=datetime.now().isoformat(timespec="seconds"))

@@ -72,6 +72,9 @@ class AuditConfig:
         return self.thresholds.monitoring_line_for(self.as_of.year)
 
 
+SPLITS = ("乡镇",)   # --split-by: what a run can write one workbook per
+
+
 @dataclass(frozen=True)
 class RunSettings:
     """Where a run reads and writes: the command line, a config file, or both (options win)."""
@@ -85,6 +88,7 @@ class RunSettings:
     previous_ledger: Path | None = None
     extra_rule_files: tuple[Path, ...] = ()
     log: Path | None = None
+    split_by: str | None = None          # "乡镇": also one workbook per 乡镇
 
 
 def parse_as_of(quarter: str | None, as_of: str | None) -> date:
@@ -173,6 +177,7 @@ def load_config_file(path: Path) -> tuple[dict, RunSettings]:
         previous_ledger=resolve(run["previous_ledger"]) if "previous_ledger" in run else None,
         extra_rule_files=tuple(resolve(p) for p in rules.get("extra_files", ())),
         log=resolve(run["log"]) if "log" in run else None,
+        split_by=run.get("split_by"),
     )
     return audit, settings
 

@@ -77,5 +77,6 @@ def _run(settings: RunSettings, config: AuditConfig, catalog: Catalog, gates: tu
     database = history_path(settings.out_dir)
     result.history = history_frame(database)
     outputs = write_reports(result, settings.out_dir, settings.formats,
-                            then=lambda paths: record_run(database, result, paths.get("xlsx"), recorded_at))
+                            then=lambda paths: record_run(database, result, paths.get("xlsx"), recorded_at),
+                            split_by=settings.split_by)
     return RunOutcome(result, outputs)

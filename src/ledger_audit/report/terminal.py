@@ -43,4 +43,4 @@ def findings_summary(result: AuditResult) -> str:
 
 def outputs_summary(outputs: dict[str, Path]) -> str:
     names = {"xlsx": "三单一账工作簿", "html": "HTML 报告", "json": "findings.json"}
-    return "\n".join(f"{names[kind]}：{path}" for kind, path in outputs.items())
+    return "\n".join(f"{names.get(kind) or kind.partition(':')[2] + ' 工作簿'}：{path}" for kind, path in outputs.items())

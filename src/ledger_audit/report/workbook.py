@@ -151,8 +151,12 @@ def _cell_values(values: pd.Series, kind: str) -> list:
 
 
 def _write_table(workbook, name: str, frame: pd.DataFrame, formats: _Formats, page: Page,
-                 editable: frozenset[str] = frozenset()):
+                 editable: frozenset[str] = frozenset(), note: str = ""):
+    """One table sheet; `editable` columns stay unlocked, `note` is a comment on the first header
+    cell (written with the header: constant-memory mode has flushed row 1 by the end)."""
     sheet = workbook.add_worksheet(name)
+    if note:
+        sheet.write_comment(0, 0, note, {"x_scale": 3, "y_scale": 2.5})
     kinds = []
     for column, header in enumerate(frame.columns):
         width = max(display_width(pd.Series([header])), display_width(frame[header].head(WIDTH_SAMPLE)))
@@ -199,7 +203,7 @@ def _write_rectification(workbook, rectification: pd.DataFrame, formats: _Format
     """The 整改台账: program columns locked, human columns (and columns people added) editable, a
     status dropdown and a date check on 整改完成时间, the note on what to fill in."""
     editable = frozenset(HUMAN_COLUMNS) | frozenset(c for c in rectification.columns if c not in RECTIFICATION_COLUMNS)
-    sheet = _write_table(workbook, "整改台账", rectification, formats, page, editable)
+    sheet = _write_table(workbook, "整改台账", rectification, formats, page, editable, FILL_IN_NOTE)
     columns = list(rectification.columns)
     last_row = max(len(rectification), 1)
     status = columns.index("整改状态")
@@ -212,7 +216,6 @@ def _write_rectification(workbook, rectification: pd.DataFrame, formats: _Format
                            "maximum": datetime(2099, 12, 31), "input_title": "整改完成时间",
                            "input_message": "填写日期，如 2022-08-15", "error_message": "请填写日期，如 2022-08-15。"})
     sheet.set_column(len(columns), len(columns) + SPARE_COLUMNS - 1, 12, formats.cell("text", True))
-    sheet.write_comment(0, columns.index("问题编号"), FILL_IN_NOTE, {"x_scale": 3, "y_scale": 2})
     sheet.protect("", PROTECTION)
 
 

@@ -111,23 +111,37 @@ def _rows(path: Path) -> list[list]:
 
 
 def _combine(frames: list[pd.DataFrame], names: list[str]) -> pd.DataFrame:
-    """Several workbooks (one per 乡镇) as one 整改台账. The same item in two files is kept once when
-    the files agree; when they hold different text for it the run stops, since either choice would
-    lose what someone typed."""
+    """Several workbooks (one per 乡镇, perhaps beside the county's own) as one 整改台账. An item in
+    two files is kept once, with the cells typed in either (the program's 未整改 counts as not
+    typed); when two files hold different text in one cell the run stops, since either choice
+    would lose what someone typed."""
     if len(frames) == 1:
         return frames[0]
-    columns = list(dict.fromkeys(c for frame in frames for c in frame.columns))
+    # 序号 is each file's own numbering, renumbered anyway.
+    columns = list(dict.fromkeys(c for frame in frames for c in frame.columns if c != "序号"))
     combined = pd.concat([f.reindex(columns=columns).assign(_file=name) for f, name in zip(frames, names)],
                          ignore_index=True).astype(TEXT).fillna("")
-    combined = combined.drop_duplicates(subset=columns)
-    repeated = combined[combined.duplicated(KEY, keep=False)]
-    if not repeated.empty:
-        first = repeated[KEY].iloc[0]
-        files = "、".join(repeated.loc[repeated[KEY] == first, "_file"])
+    repeated = combined.duplicated(KEY, keep=False)
+    if not repeated.any():
+        return combined.drop(columns="_file")
+    copies = combined[repeated]
+    typed = copies[columns].replace("", pd.NA)
+    if "整改状态" in typed:
+        typed["整改状态"] = typed["整改状态"].mask(typed["整改状态"] == "未整改")
+    differing = typed.groupby(copies[KEY], sort=False).nunique() > 1
+    if differing.any(axis=None):
+        item = differing.index[differing.any(axis=1)][0]
+        column = differing.columns[differing.loc[item]][0]
+        files = "、".join(copies.loc[copies[KEY] == item, "_file"])
         raise AuditInputError(
-            f"有 {repeated[KEY].nunique()} 个问题在几个上期整改台账中内容不同，例如问题 {first} 同时出现在 {files} 中。",
+            f"问题 {item} 在 {files} 中都有，但「{column}」填写的内容不同（共 {int(differing.any(axis=1).sum())} 个问题如此）。",
             hint="每个问题只保留一份填写好的整改台账：文件夹中只放各乡镇的工作簿，或只放全县的一个工作簿。")
-    return combined.drop(columns="_file").reset_index(drop=True)
+    merged = typed.groupby(copies[KEY], sort=False).first().drop(columns=KEY, errors="ignore").reset_index()
+    if "整改状态" in merged:
+        defaulted = copies["整改状态"].eq("未整改").groupby(copies[KEY], sort=False).any().to_numpy()
+        merged["整改状态"] = merged["整改状态"].mask(merged["整改状态"].isna() & defaulted, "未整改")
+    once = combined[~repeated].drop(columns="_file")
+    return pd.concat([once, merged[columns].astype(TEXT).fillna("")], ignore_index=True)
 
 
 def check_previous_belongs(previous: pd.DataFrame, ledger: pd.DataFrame, findings: pd.DataFrame) -> None:
