@@ -5,6 +5,7 @@ import json
 import subprocess
 import sys
 from datetime import date
+from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -131,3 +132,27 @@ def test_a_csv_gives_the_same_ledger_as_the_workbook(quarters, tmp_path):
     tables = [audit_county(ledger, {}, Q3, CATALOG, previous_rectification=read_previous_rectification(p)).rectification
               for p in (quarters["filled_rectification"], csv)]
     pd.testing.assert_frame_equal(tables[0], tables[1])
+
+
+FIXTURES = Path(__file__).parent / "fixtures" / "libreoffice" / "rectification"
+FILLED = "三单一账_示例县_2022Q2_已填写"
+
+
+@pytest.fixture(scope="module")
+def fixture_ledger():
+    return load_ledger([FIXTURES / "台账_示例县_2022Q3.xlsx"], CATALOG)
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "xls", "ods"])
+def test_a_rectification_resaved_by_libreoffice_reads_as_the_original(fixture_ledger, kind):
+    """LibreOffice pads the .xlsx with ~1 000 blank styled rows; .xls and .ods are read too."""
+    original = read_previous_rectification(FIXTURES / f"{FILLED}.xlsx")
+    resaved = read_previous_rectification(FIXTURES / f"libreoffice_{kind}" / f"{FILLED}.{kind}")
+    pd.testing.assert_frame_equal(resaved, original)
+    result = audit_county(fixture_ledger, {}, Q3, CATALOG, previous_rectification=resaved)
+    table = result.rectification.set_index("问题编号")
+    found = result.findings.loc[~result.findings["rule_id"].isin(["G4-011", "G4-012"]), "problem_id"]
+    assert len(table) == len(set(original["问题编号"]) | set(found))                 # no phantom items
+    assert (table["整改状态"] == "已销号").sum() == (~original["问题编号"].isin(found)).sum()
+    for t in pd.read_csv(FIXTURES / "transitions.csv", dtype=str).itertuples():
+        assert table.loc[t.problem_id, "整改状态"] == t.expected_status, t
