@@ -117,6 +117,7 @@ def test_partial_workbooks_are_read_and_every_column_kept(quarters, tmp_path):
     assert len(noted) and (table.loc[noted["问题编号"], "备注"] == noted["备注"].to_numpy()).all()
     found_again = table.index.isin(full["问题编号"]) & table.index.isin(fresh.findings["problem_id"])
     assert (table.loc[found_again, "累计季度数"] == "2").all()
+    assert (table.loc[found_again, "整改状态"] == "未整改").all()       # no status column: not blank
     assert (table.loc[~table.index.isin(fresh.findings["problem_id"]), "整改状态"] == "已销号").all()
 
     from_header = audit_county(ledger, {}, Q3, CATALOG, previous_rectification=read_previous_rectification(header_only))

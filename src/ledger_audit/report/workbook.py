@@ -25,6 +25,8 @@ from ..track.rectification import HUMAN_COLUMNS, RECTIFICATION_COLUMNS, STATUSES
 from .sheets import problem_list, rectification_sheet, responsibility_list, summary_tables, task_list
 
 WRAP_WIDTH = 40          # a column wider than this prints wrapped, at this width
+LINE_HEIGHT = 15         # points per line of text (Excel's default row height)
+HUMAN_WIDTH = 14         # room to write in, on screen and on paper, in a column still empty
 WIDTH_SAMPLE = 2000
 DATE_FORMAT = "yyyy-mm-dd"
 DATE_COLUMNS = ("整改时限", "整改完成时间", "销号时间", "发现日期", "最早整改时限")
@@ -59,13 +61,24 @@ def _escape(text: str) -> str:
     return text.replace("&", "&&")
 
 
-def display_width(values: pd.Series) -> int:
-    """Column width in Excel units: a CJK character is about two Latin ones."""
+def cell_widths(values: pd.Series) -> pd.Series:
+    """Each cell's width in Excel units: a CJK character is about two Latin ones."""
     text = values.astype("string").fillna("")
-    if text.empty:
-        return 0
-    wide = text.str.count(r"[^\x00-\xff]")
-    return int((text.str.len() + wide).max())
+    return text.str.len() + text.str.count(r"[^\x00-\xff]")
+
+
+def display_width(values: pd.Series) -> int:
+    """The width of a column's widest cell."""
+    return int(cell_widths(values).max()) if len(values) else 0
+
+
+def _row_heights(frame: pd.DataFrame, wrapped: list[str]) -> list[float | None]:
+    """Row heights for the wrapped columns' line counts (None: one line). Spreadsheet programs do
+    not grow a row for wrapped text written by a program, so without this the lines overlap."""
+    if not wrapped or frame.empty:
+        return [None] * len(frame)
+    lines = pd.concat([(cell_widths(frame[c]) - 1) // WRAP_WIDTH + 1 for c in wrapped], axis=1).max(axis=1)
+    return [None if n <= 1 else LINE_HEIGHT * n for n in lines.astype(int).tolist()]
 
 
 def write_workbook(result: AuditResult, path: Path, remedies: dict[str, str]) -> None:
@@ -163,13 +176,17 @@ def _write_table(workbook, name: str, frame: pd.DataFrame, formats: _Formats, pa
         kind = _column_kind(str(header), frame[header], width)
         kinds.append(kind)
         sheet.write_string(0, column, str(header), formats.human_header if header in editable else formats.header)
-        sheet.set_column(column, column, min(max(width + 2, 11 if kind == "date" else 6), WRAP_WIDTH + 2),
+        narrowest = HUMAN_WIDTH if header in editable else 11 if kind == "date" else 6
+        sheet.set_column(column, column, min(max(width + 2, narrowest), WRAP_WIDTH + 2),
                          formats.cell(kind, header in editable))
     # Column by column to plain Python values first (iterating Arrow-backed rows boxes every cell,
     # ~15 % of the writing time), and one format per column chosen once, not per cell.
     cell_formats = [formats.cell(kind, header in editable) for kind, header in zip(kinds, frame.columns)]
     cells = [_cell_values(frame[c], kind) for c, kind in zip(frame.columns, kinds)]
-    for row, values in enumerate(zip(*cells), start=1):
+    heights = _row_heights(frame, [c for c, kind in zip(frame.columns, kinds) if kind == "wrap"])
+    for row, (values, height) in enumerate(zip(zip(*cells), heights), start=1):
+        if height:
+            sheet.set_row(row, height)     # before the row's cells: constant-memory mode
         for column, value in enumerate(values):
             if isinstance(value, str):
                 if value != "":

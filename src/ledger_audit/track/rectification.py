@@ -74,11 +74,12 @@ def carry_forward(previous: pd.DataFrame | None, findings: pd.DataFrame, config:
     before = _previous(merged, "整改状态")
     as_of = config.as_of.isoformat()
 
-    # Found again: human cells, first quarter and deadline come from last quarter's workbook.
+    # Found again: human cells come from last quarter's workbook, blank ones too; so do the first
+    # quarter, the deadline and the status, unless left blank there (a status is never blank).
     for column in HUMAN_COLUMNS:
-        if f"{column}_上期" in merged:
+        if f"{column}_上期" in merged and column != "整改状态":
             merged[column] = merged[column].where(~found_again, _previous(merged, column))
-    for column in CARRIED_COLUMNS:
+    for column in CARRIED_COLUMNS + ("整改状态",):
         kept = found_again & (_previous(merged, column) != "")
         merged[column] = merged[column].where(~kept, _previous(merged, column))
     # A blank or missing count still means the item was on last quarter's list: at least 1 quarter.
