@@ -49,18 +49,21 @@ def entity_expansion(path):
             target.writestr(name, data)
 
 
-def damaged_sheet_xml(path):
-    """A sheet whose stored bytes no longer match their CRC (a copy cut short or flipped on disk)."""
-    write_xlsx(path, [HEADER, ROW])
-    with zipfile.ZipFile(path) as source:
-        parts = {name: source.read(name) for name in source.namelist()}
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as target:
-        for name, data in parts.items():
-            target.writestr(name, data)
-    data = bytearray(path.read_bytes())
-    cell = data.index(b'<c r="A2"')
-    data[cell:cell + 9] = b'<c r="A3"'   # same length, still valid XML, wrong CRC
-    path.write_bytes(bytes(data))
+def damaged_part(old: bytes, new: bytes):
+    """A workbook one of whose parts no longer matches its CRC (a copy cut short or flipped on
+    disk): `old` replaced by `new`, same length, still valid XML."""
+    def build(path):
+        write_xlsx(path, [HEADER, ROW])
+        with zipfile.ZipFile(path) as source:
+            parts = {name: source.read(name) for name in source.namelist()}
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as target:
+            for name, data in parts.items():
+                target.writestr(name, data)
+        data = bytearray(path.read_bytes())
+        at = data.index(old)
+        data[at:at + len(old)] = new
+        path.write_bytes(bytes(data))
+    return build
 
 
 CASES = {
@@ -77,7 +80,8 @@ CASES = {
     "16384-columns.xlsx": (lambda p: write_xlsx(p, [HEADER + [f"附加{i}" for i in range(16384 - len(HEADER))],
                                                     ROW + ["x"] * (16384 - len(ROW))]), (0, 1), ""),
     "duplicate-headers.xlsx": (lambda p: write_xlsx(p, [HEADER + ["姓名", "备注", "备注"], ROW + ["李四", "a", "b"]]), (0, 1), ""),
-    "damaged-sheet-xml.xlsx": (damaged_sheet_xml, 3, "损坏"),
+    "damaged-sheet-xml.xlsx": (damaged_part(b'<c r="A2"', b'<c r="A3"'), 3, "损坏"),
+    "damaged-shared-strings.xlsx": (damaged_part("<t>张三</t>".encode(), "<t>李四</t>".encode()), 3, "损坏"),
     "only-headers.xlsx": (lambda p: write_xlsx(p, [HEADER]), 3, "没有数据行"),
     "formula-cells.xlsx": (lambda p: write_xlsx(p, [HEADER, ROW], [(1, 13, "=4000*2", 8000), (1, 9, "=1", 1)]), (0, 1), ""),
     "huge-numbers.xlsx": (lambda p: write_xlsx(p, [HEADER, ROW[:9] + [1e308] + ROW[10:13] + [1e308]]), 1, "家庭人口数与成员数不符"),

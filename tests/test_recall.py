@@ -12,21 +12,24 @@ from ledger_audit import registry  # noqa: F401 - registers every rule
 from ledger_audit.gates.rule import RULES
 from ledger_audit.pipeline import run_audit
 from ledger_audit.sample.build import build_sample
-from ledger_audit.sample.write import ROSTER_FILES
+from ledger_audit.sample.write import ROSTER_FILES, MessyForms
 
 AS_OF = date(2022, 6, 30)
 
 
-def audit_sample(directory, households, seed, with_defects):
-    paths = build_sample(directory, households, seed, AS_OF, with_defects)
+DATE_CELLS = MessyForms(date_cells=True)   # dates typed into Excel: date cells, not text
+
+
+def audit_sample(directory, households, seed, with_defects, messy=MessyForms()):
+    paths = build_sample(directory, households, seed, AS_OF, with_defects, messy)
     settings = RunSettings(ledgers=(paths["ledger"],), rosters={d: paths[d] for d in ROSTER_FILES})
     outcome = run_audit(settings, AuditConfig(as_of=AS_OF), load_catalog(), write=False)
     return outcome.result.findings, pd.read_csv(paths["planted"], dtype=str)
 
 
-@pytest.mark.parametrize("households,seed", [(400, 2022), (250, 7)])
-def test_every_planted_defect_is_found_on_its_row(tmp_path, households, seed):
-    findings, planted = audit_sample(tmp_path, households, seed, with_defects=True)
+@pytest.mark.parametrize("households,seed,messy", [(400, 2022, MessyForms()), (250, 7, MessyForms()), (250, 3, DATE_CELLS)])
+def test_every_planted_defect_is_found_on_its_row(tmp_path, households, seed, messy):
+    findings, planted = audit_sample(tmp_path, households, seed, with_defects=True, messy=messy)
     planted = planted[planted["rule_id"].isin(list(RULES))]
     assert len(planted) > 0
     sources = findings.assign(source=findings["sources"].str.split("；")).explode("source")
@@ -36,8 +39,8 @@ def test_every_planted_defect_is_found_on_its_row(tmp_path, households, seed):
     assert missing == []
 
 
-@pytest.mark.parametrize("households,seed", [(400, 2022), (300, 11)])
-def test_clean_sample_has_no_errors_or_warnings(tmp_path, households, seed):
-    findings, _ = audit_sample(tmp_path, households, seed, with_defects=False)
+@pytest.mark.parametrize("households,seed,messy", [(400, 2022, MessyForms()), (300, 11, MessyForms()), (300, 4, DATE_CELLS)])
+def test_clean_sample_has_no_errors_or_warnings(tmp_path, households, seed, messy):
+    findings, _ = audit_sample(tmp_path, households, seed, with_defects=False, messy=messy)
     serious = findings[findings["severity"].isin(["错误", "警告"])]
     assert serious[["rule_id", "message"]].values.tolist() == []

@@ -27,14 +27,17 @@ EMPTY_MARKERS = ("-", "/", "—", "——", "--", "－", "\\", "nan", "NaN", "No
 MULTI_SEPARATORS = r"[,，、;；/|\s]+"
 EXCEL_EPOCH_DAYS = -25569   # Excel's day 0, 1899-12-30, in days since 1970-01-01 (Arrow's date32)
 # The date forms real ledgers use, as RE2 patterns with named parts: y, m (and d, else the 1st), or an
-# Excel serial number.
+# Excel serial number. They are matched after TIME_OF_DAY and all spaces are removed.
 DATE_FORMS = (
-    r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$",
+    r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})(?:\.0+)?$",
     r"^(?P<y>\d{4})(?P<m>\d{2})(?:\.0+)?$",
-    r"^(?P<y>\d{4})[-/.年](?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})日?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$",
+    r"^(?P<y>\d{4})[-/.年](?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})日?$",
     r"^(?P<y>\d{4})[-/.年](?P<m>\d{1,2})月?$",
     r"^(?P<serial>\d{5})(?:\.\d+)?$",
 )
+# The time a date or datetime cell carries as the readers render it (2021-03-02 00:00:00), or a
+# person typed after a date: dropped, the ledger's dates are days.
+TIME_OF_DAY = f"(?:{SPACES}|T)" + r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$"
 
 
 def clean_text(column: pd.Series) -> pd.Series:
@@ -73,10 +76,12 @@ def canonical_multi_code(column: pd.Series, codes: CodeList) -> pd.Series:
 
 
 def parse_dates(text: pd.Series) -> pd.Series:
-    """ISO dates for the forms of DATE_FORMS (YYYYMM → first of month, Excel serial numbers); a value
-    in none of them, or naming a day that does not exist (2022-02-30), is kept as typed for G1-010."""
-    values = arrow_text(text).cast(pa.string())
-    parsed = values
+    """ISO dates for the forms of DATE_FORMS, with or without a time of day (YYYYMM → first of
+    month, Excel serial numbers); a value in none of them, or naming a day that does not exist
+    (2022-02-30), is kept as typed for G1-010."""
+    typed = arrow_text(text).cast(pa.string())
+    values = pc.replace_substring_regex(pc.replace_substring_regex(typed, TIME_OF_DAY, ""), SPACES, "")
+    parsed = typed
     for pattern in DATE_FORMS:
         parts = pc.extract_regex(values, pattern)
         if pc.any(pc.is_valid(parts)).as_py():
@@ -131,7 +136,7 @@ def typed_text(text: pd.Series, spec: FieldSpec | None, catalog: Catalog) -> pd.
     if spec is None:
         return text
     kind = spec.type
-    if kind in ("id_number", "phone", "int", "money", "date", "yes_no", "code", "multi_code"):
+    if kind in ("id_number", "phone", "int", "money", "yes_no", "code", "multi_code"):
         text = text.str.replace(SPACES, "", regex=True)
     if kind == "id_number":
         return text.str.upper()

@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..errors import AuditInputError
 from ..frame import TEXT
-from .raw import ID_SIZED_NUMBER, RawSheet
+from .raw import ID_SIZED_NUMBER, RawSheet, without_trailing_blank_rows
 
 # In a CSV an ID typed into Excel as a number and then exported looks like one of these.
 NUMERIC_TEXT = re.compile(r"^\d+(\.\d+)?([eE][+-]?\d+)?$")
@@ -75,6 +75,7 @@ def read_csv_grid(path: Path) -> RawSheet:
         raise AuditInputError(f"CSV 格式有误（{error}）。", file=path.name,
                               hint="检查分隔符和引号是否成对；或用 Excel 打开后另存为 .xlsx。") from None
     frame.index = pd.RangeIndex(1, len(frame) + 1)
+    frame = without_trailing_blank_rows(frame)
 
     def numeric_id_rows(column: int) -> np.ndarray:
         """CSV has no cell types: an ID that went through a number shows as 6.10327E+17 or …000.0."""

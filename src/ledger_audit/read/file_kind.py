@@ -9,6 +9,8 @@ from pathlib import Path
 from ..errors import AuditInputError
 
 ZIP_MAGIC = b"PK\x03\x04"
+# An OpenDocument file is a zip whose first member, stored uncompressed, is `mimetype` with this text.
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # An encrypted .xlsx is an OLE2 container holding these streams instead of a zip.
 ENCRYPTED_STREAM_NAMES = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
@@ -19,6 +21,7 @@ XLS_FILEPASS = b"\x2f\x00"
 class FileKind(Enum):
     XLSX = "xlsx"
     XLS = "xls"
+    ODS = "ods"
     CSV = "csv"
 
 
@@ -26,21 +29,21 @@ def detect_file_kind(path: Path) -> FileKind:
     if not path.exists():
         raise AuditInputError("找不到该文件。", file=str(path), hint="检查路径和文件名是否正确。")
     if path.is_dir():
-        raise AuditInputError("这是一个文件夹，不是台账文件。", file=str(path), hint="请指定 .xlsx、.xls 或 .csv 文件。")
+        raise AuditInputError("这是一个文件夹，不是台账文件。", file=str(path), hint="请指定 .xlsx、.xls、.ods 或 .csv 文件。")
     with open(path, "rb") as handle:
-        head = handle.read(8)
+        head = handle.read(len(ODS_MIMETYPE) + 64)
     if not head:
         raise AuditInputError("文件是空的（0 字节）。", file=path.name, hint="重新导出或复制该文件。")
     if head.startswith(ZIP_MAGIC):
-        return FileKind.XLSX
-    if head == OLE2_MAGIC:
+        return FileKind.ODS if ODS_MIMETYPE in head else FileKind.XLSX
+    if head[:8] == OLE2_MAGIC:
         if _is_encrypted_ole(path):
             raise AuditInputError("工作簿设置了打开密码，无法读取。", file=path.name,
                                   hint="在 Excel 中用密码打开，依次点「文件 → 信息 → 保护工作簿 → 用密码进行加密」清空密码后保存，再运行。")
         return FileKind.XLS
-    if path.suffix.lower() in (".csv", ".txt") and b"\x00" not in head:
+    if path.suffix.lower() in (".csv", ".txt") and b"\x00" not in head[:8]:
         return FileKind.CSV
-    raise AuditInputError("文件内容不是 Excel 工作簿（.xlsx/.xls）或 CSV 文本，无法读取。", file=path.name,
+    raise AuditInputError("文件内容不是 Excel 工作簿（.xlsx/.xls）、OpenDocument 表格（.ods）或 CSV 文本，无法读取。", file=path.name,
                           hint="确认选择的是台账文件；如为其他格式（如 .et、.numbers、PDF），请用 Excel 或 WPS 另存为 .xlsx。")
 
 

@@ -25,3 +25,24 @@ class RawSheet:
 # these that Excel cuts to 15 significant digits. A small number in the ID column is just a wrong ID
 # (rule G1-002), not a lost one (rule G1-006).
 ID_SIZED_NUMBER = 10**14
+
+
+def without_trailing_blank_rows(cells: pd.DataFrame) -> pd.DataFrame:
+    """The sheet without the empty rows below its last filled one. LibreOffice (and WPS) write a row
+    for every formatted cell, so a sheet re-saved there carries ~1 000 rows of empty styled cells:
+    they are no one's data and must not become ledger rows or 整改台账 items. Only the tail is
+    looked at, in windows that double, so a full sheet costs one small check."""
+    end, window = len(cells), 64
+    while end > 0:
+        start = max(end - window, 0)
+        filled = np.flatnonzero(_filled_rows(cells.iloc[start:end]))
+        if len(filled):
+            return cells.iloc[:start + filled[-1] + 1]
+        end, window = start, window * 2
+    return cells.iloc[:0]
+
+
+def _filled_rows(cells: pd.DataFrame) -> np.ndarray:
+    """Per row, whether any cell holds more than spaces."""
+    text = cells.astype("string").fillna("")
+    return (text.apply(lambda column: column.str.strip()) != "").any(axis=1).to_numpy()

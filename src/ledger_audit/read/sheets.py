@@ -5,11 +5,13 @@ keeps its 1-based Excel row number, and for the ID column(s) we can ask which ce
 in the file (rule G1-006: an 18-digit ID typed into a General cell loses its last digits, and that
 must be reported, not silently turned back into a string).
 
-Excel is read with fastexcel (measured on 10^5 rows × 37 columns: fastexcel 3.4 s, python-calamine
-4.8 s, openpyxl 35 s). fastexcel renders numeric cells as text, so for .xlsx the ID-sized number
-cells are found by scanning the sheet XML, on a second thread while fastexcel parses the sheet
-(fastexcel releases the GIL: the scan then costs no wall-clock time); .xls files (≤ 65 536 rows)
-use python-calamine's typed values.
+Excel and OpenDocument are read with fastexcel (measured on 10^5 rows × 37 columns: fastexcel
+3.4 s, python-calamine 4.8 s, openpyxl 35 s). fastexcel renders numeric cells as text (a date cell
+as 2021-03-02 00:00:00, under the workbook's 1900 or 1904 date system), so for .xlsx the ID-sized
+number cells are found by scanning the sheet XML, on a second thread while fastexcel parses the
+sheet (fastexcel releases the GIL: the scan then costs no wall-clock time); .xls files (≤ 65 536
+rows) and .ods files use python-calamine's typed values. The same thread checks the CRC of the
+zip's other parts (sharedStrings, styles): fastexcel reads a damaged part without a word.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import python_calamine
 
 from ..errors import AuditInputError
 from .csv_text import read_csv_grid
-from .raw import ID_SIZED_NUMBER, RawSheet
+from .raw import ID_SIZED_NUMBER, RawSheet, without_trailing_blank_rows
 from .file_kind import FileKind, detect_file_kind
 
 # A sheet XML larger than this (uncompressed) is refused before parsing: a real county ledger of
@@ -38,9 +40,9 @@ MAX_SHEET_XML_BYTES = 4 * 1024**3
 MAX_COMPRESSION_RATIO = 200
 NO_ROWS = np.array([], dtype=np.int64)
 # An ID-sized number (raw.ID_SIZED_NUMBER: 15+ digits, or 1E+14 and up as Excel and openpyxl
-# write large numbers) as a cell value, and the start tag of a cell that holds a number (no t
+# write large numbers, and 6.10329E+017 as LibreOffice does) as a cell value, and the start tag of a cell that holds a number (no t
 # attribute, or t="n"; a formula may stand between). Groups: column letters, row.
-ID_SIZED_VALUE = re.compile(rb'<v>(?:[0-9]{15,}(?:\.[0-9]*)?|[1-9](?:\.[0-9]+)?[eE]\+?(?:1[4-9]|[2-9][0-9]))</v>')
+ID_SIZED_VALUE = re.compile(rb'<v>(?:[0-9]{15,}(?:\.[0-9]*)?|[1-9](?:\.[0-9]+)?[eE]\+?0*(?:1[4-9]|[2-9][0-9]|[1-9][0-9]{2,}))</v>')
 NUMBER_CELL_START = re.compile(rb'<c r="([A-Z]{1,3})([0-9]+)"(?: (?:s|cm|vm)="[0-9]+"| t="n")*>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)?')
 
 
@@ -49,7 +51,7 @@ def read_sheets(path: Path) -> list[RawSheet]:
     kind = detect_file_kind(path)
     if kind is FileKind.CSV:
         return [read_csv_grid(path)]
-    if kind is FileKind.XLSX:
+    if kind in (FileKind.XLSX, FileKind.ODS):
         _refuse_zip_bomb(path)
     return _read_excel(path, kind)
 
@@ -62,6 +64,7 @@ def _read_excel(path: Path, kind: FileKind) -> list[RawSheet]:
         raise AuditInputError(f"无法打开该工作簿，文件可能已损坏（{error}）。", file=path.name,
                               hint="用 Excel 或 WPS 打开后另存为 .xlsx 再试。") from None
     with ThreadPoolExecutor(max_workers=1) as pool:
+        intact = pool.submit(_check_zip_parts, path, kind)
         scans = {name: pool.submit(_xlsx_numeric_id_cells, path, name) for name in visible} \
             if kind is FileKind.XLSX else {}
         sheets = []
@@ -73,6 +76,7 @@ def _read_excel(path: Path, kind: FileKind) -> list[RawSheet]:
             else:
                 numeric_id_rows = lambda column, _name=name: _calamine_numeric_id_rows(path, _name, column)  # noqa: E731
             sheets.append(RawSheet(path.name, name, frame, numeric_id_rows))
+        intact.result()
     return sheets
 
 
@@ -87,7 +91,7 @@ def _load_text_sheet(reader, path: Path, name: str) -> pd.DataFrame:
                               hint="检查工作表是否损坏，或将其复制到新工作簿后再试。") from None
     frame.columns = positions
     frame.index = pd.RangeIndex(1, len(frame) + 1)
-    return frame
+    return without_trailing_blank_rows(frame)
 
 
 def _text_frame(table: pa.Table) -> pd.DataFrame:
@@ -117,6 +121,25 @@ def _refuse_zip_bomb(path: Path) -> None:
     except zipfile.BadZipFile:
         raise AuditInputError("文件扩展名是 .xlsx，但内容不是有效的 Excel 工作簿（压缩包已损坏）。",
                               file=path.name, hint="重新从系统导出或用 Excel 另存为 .xlsx。") from None
+
+
+def _check_zip_parts(path: Path, kind: FileKind) -> None:
+    """Read every part of the zip except the .xlsx sheets (the ID scan reads those), so that zipfile
+    checks each one's CRC: a damaged sharedStrings part would otherwise give wrong names silently."""
+    if kind not in (FileKind.XLSX, FileKind.ODS):
+        return
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            if kind is FileKind.XLSX and info.filename.startswith("xl/worksheets/"):
+                continue
+            try:
+                with archive.open(info) as part:
+                    while part.read(1 << 24):
+                        pass
+            except (zipfile.BadZipFile, zlib.error, EOFError) as error:
+                raise AuditInputError(f"工作簿中的「{info.filename}」部分已损坏（{error}），读出的内容不可信。", file=path.name,
+                                      hint="文件可能在复制或下载时损坏：重新复制或从系统重新导出；"
+                                           "或用 Excel 或 WPS 打开后另存为新的 .xlsx 再试。") from None
 
 
 def column_index(letters: str) -> int:
