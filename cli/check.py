@@ -10,12 +10,14 @@ import typer
 from ledger_audit.pipeline import run_audit
 from ledger_audit.report.json_report import json_text
 from ledger_audit.report.junit import junit_document
-from ledger_audit.report.terminal import findings_summary
+from ledger_audit.report.terminal import findings_summary, finding_lines, github_annotations
 from ledger_audit.report.writers import write_bytes_atomically
 
 from . import options
-from .errors import exit_on_error
+from .errors import exit_on_error, usage_error
 from .main import command
+
+MAX_LINES = 100
 
 
 @command()
@@ -30,14 +32,26 @@ def check(
     junit_path: Path = typer.Option(None, "--junit", help="写出 JUnit XML 到该路径（每条规则一个用例）。", metavar="文件"),
     fail_on: str = options.FAIL_ON,
     no_mask: bool = options.NO_MASK,
+    max_lines: int = typer.Option(MAX_LINES, "--max-lines", min=0, metavar="行数",
+                                  help=f"摘要之后最多列出多少条问题，每条一行（默认 {MAX_LINES}；0 表示不列出）。"),
+    output_format: str = typer.Option("text", "--format", metavar="格式",
+                                      help="text：每条问题一行“文件:工作表:行 规则编号 严重程度 问题描述”；"
+                                           "github：GitHub 工作流注释（::error file=…,line=…::…）。"),
 ) -> None:
-    """报送检查（CI）：运行规则，打印摘要，按退出码报告结果；只写出 --json/--junit 指定的文件。"""
+    """报送检查（CI）：运行规则，打印摘要和每条问题，按退出码报告结果；只写出 --json/--junit 指定的文件。"""
     with exit_on_error():
+        if output_format not in ("text", "github"):
+            raise usage_error("--format 只能是 text 或 github。")
         chosen = options.parse_gates(gates)
         settings, audit_config, catalog = options.settings_and_config(
             ledgers, roster, quarter, as_of, config, None, None, fail_on, no_mask)
         result = run_audit(settings, audit_config, catalog, gates=chosen, write=False).result
         typer.echo(findings_summary(result))
+        if max_lines and len(result.findings):
+            given = {path.name: str(path) for path in (*settings.ledgers, *map(Path, settings.rosters.values()))}
+            typer.echo("")
+            typer.echo(github_annotations(result, given, max_lines) if output_format == "github"
+                       else finding_lines(result, max_lines))
         if json_path:
             write_bytes_atomically(json_path, json_text(result).encode("utf-8"))
         if junit_path:

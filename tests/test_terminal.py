@@ -1,8 +1,11 @@
-"""What a person sees in a terminal: money in messages, Chinese tables that line up."""
+"""What a person sees in a terminal: money in messages, Chinese tables that line up, `audit check`
+findings one per line or as GitHub annotations."""
 
+import re
 from datetime import date
 
 import pytest
+from typer.testing import CliRunner
 
 from ledger_audit.audit import audit_county
 from ledger_audit.catalog import load_catalog
@@ -10,6 +13,8 @@ from ledger_audit.config import AuditConfig
 from ledger_audit.frame import LoadedTable
 from ledger_audit.normalise.tables import load_ledger
 from ledger_audit.sample.build import build_sample
+from ledger_audit_cli.display import display_width
+from ledger_audit_cli.main import build_app
 
 CATALOG = load_catalog()
 AS_OF = date(2022, 6, 30)
@@ -31,3 +36,67 @@ def test_money_in_a_message_has_no_trailing_point_zero(clean):
     findings = audit_county(LoadedTable(frame, clean.report), {}, AuditConfig(as_of=AS_OF), CATALOG).findings
     message = findings.loc[findings["rule_id"] == "G2-008", "message"].iloc[0]
     assert f"÷ {people} 人应为 11503 元" in message, message
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    return build_sample(tmp_path_factory.mktemp("s"), 60, 8, AS_OF)
+
+
+def run_cli(*args):
+    result = CliRunner().invoke(build_app(), [str(a) for a in args], env={"COLUMNS": "80"})
+    return result.exit_code, result.output
+
+
+def display_columns(line: str) -> str:
+    """The line as one character per display column (a wide character, then a filler)."""
+    return "".join(c + "\0" * (display_width(c) - 1) for c in line)
+
+
+def assert_table_lines_up(table: str) -> None:
+    """No row is wider than the dashes under the header, and every column gap of the dashes is a
+    blank column in every row (no CJK character straddles it)."""
+    lines = [display_columns(line) for line in table.splitlines()]
+    dashes = next(line for line in lines if set(line) <= {"-", " "})
+    gaps = [i for i, c in enumerate(dashes) if c == " "]
+    assert gaps, table
+    for line in lines:
+        assert len(line) <= len(dashes), table
+        assert all(line[i] == " " for i in gaps if i < len(line)), (line.replace("\0", ""), table)
+
+
+def test_chinese_tables_line_up_by_display_width(sample):
+    code, output = run_cli("check", sample["ledger"], "--quarter", "2022Q2", "--max-lines", "0")
+    tables = [block for block in output.split("\n\n") if "------" in block]
+    assert code == 1 and len(tables) >= 2
+    for table in tables:
+        assert_table_lines_up(table.split("：\n", 1)[-1])
+    code, listing = run_cli("rules")
+    assert code == 0
+    assert_table_lines_up(listing)
+
+
+def test_check_prints_one_line_per_finding_after_the_summary(sample):
+    code, output = run_cli("check", sample["ledger"], "--quarter", "2022Q2", "--max-lines", "5")
+    lines = output.splitlines()
+    assert code == 1
+    findings = [line for line in lines if line.startswith("台账_示例县.xlsx:台账:")]
+    assert len(findings) == 5 and lines.index(findings[0]) > max(i for i, line in enumerate(lines) if line.startswith("合计"))
+    location, rule_id, severity, message = findings[0].split(" ", 3)
+    assert int(location.rsplit(":", 1)[1]) >= 2 and rule_id[:2] in {"G1", "G2", "G3", "G4", "G5"}
+    assert severity in {"错误", "警告", "提示"} and message
+    rows = [int(line.split(" ", 1)[0].rsplit(":", 1)[1]) for line in findings]
+    assert rows == sorted(rows)
+    assert lines[-1].startswith("……另有") and "--max-lines" in lines[-1]
+    assert run_cli("check", sample["ledger"], "--quarter", "2022Q2", "--format", "xml")[0] == 2
+
+
+def test_check_prints_github_annotations_with_the_path_given(sample):
+    code, output = run_cli("check", sample["ledger"], "--quarter", "2022Q2", "--format", "github",
+                           "--max-lines", "1000", "--fail-on", "never")
+    annotations = [line for line in output.splitlines() if line.startswith("::")]
+    assert code == 0 and len(annotations) > 50
+    first = re.match(r"::(error|warning|notice) file=([^,]+),line=(\d+),title=(G\d-\d{3}) [^:]+::工作表 台账：.+",
+                     annotations[0])
+    assert first and first.group(2) == str(sample["ledger"]).replace(":", "%3A"), annotations[0]
+    assert {line.split(" ", 1)[0] for line in annotations} == {"::error", "::warning", "::notice"}

@@ -1,4 +1,5 @@
-"""The terminal summary: plain tabulate tables, so cron logs and CI output stay readable."""
+"""The terminal summary: plain tabulate tables, so cron logs and CI output stay readable, and the
+findings one per line like a linter's (or as GitHub workflow annotations) for `audit check`."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ import pandas as pd
 from tabulate import tabulate
 
 from ..catalog import GATES, SEVERITIES
+from ..findings import SOURCE_SEPARATOR
 from ..frame import LoadReport
 from ..result import AuditResult
+from .sheets import readable_findings
 
 TOP_RULES = 10
 
@@ -44,3 +47,57 @@ def findings_summary(result: AuditResult) -> str:
 def outputs_summary(outputs: dict[str, Path]) -> str:
     names = {"xlsx": "三单一账工作簿", "html": "HTML 报告", "json": "findings.json"}
     return "\n".join(f"{names.get(kind) or kind.partition(':')[2] + ' 工作簿'}：{path}" for kind, path in outputs.items())
+
+
+GITHUB_LEVELS = {"错误": "error", "警告": "warning", "提示": "notice"}
+
+
+def _first_source(findings: pd.DataFrame) -> pd.DataFrame:
+    """file, sheet and row of each finding's first source row ("" when it has none)."""
+    first = findings["sources"].str.split(SOURCE_SEPARATOR, regex=False).str[0].fillna("")
+    parts = first.str.rsplit(":", n=2, expand=True).reindex(columns=[0, 1, 2]).fillna("")
+    parts.columns = ["file", "sheet", "row"]
+    return parts
+
+
+def _in_file_order(result: AuditResult) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The readable findings and their first sources, ordered by file, sheet and row (like a linter)."""
+    findings = readable_findings(result)
+    sources = _first_source(findings)
+    row_number = pd.to_numeric(sources["row"], errors="coerce")
+    order = pd.DataFrame({"file": sources["file"], "sheet": sources["sheet"], "row": row_number}) \
+        .sort_values(["file", "sheet", "row"], kind="stable").index
+    return findings.loc[order], sources.loc[order]
+
+
+def _more(total: int, limit: int) -> list[str]:
+    return [f"……另有 {total - limit} 条问题未列出（用 --max-lines 调整，或用 --json 写出全部）。"] if total > limit else []
+
+
+def finding_lines(result: AuditResult, limit: int) -> str:
+    """One line per finding, `文件:工作表:行 规则编号 严重程度 问题描述`, at most `limit` lines."""
+    findings, sources = _in_file_order(result)
+    shown, where = findings.head(limit), sources.head(limit)
+    location = (where["file"] + ":" + where["sheet"] + ":" + where["row"]).where(where["file"] != "", "（无来源行）")
+    lines = location + " " + shown["rule_id"] + " " + shown["severity"] + " " + shown["message"]
+    return "\n".join([*lines.tolist(), *_more(len(findings), limit)])
+
+
+def _escape(text: pd.Series, property_value: bool = False) -> pd.Series:
+    """GitHub workflow-command escaping: % CR LF always, and : , inside a property value."""
+    text = text.str.replace("%", "%25", regex=False).str.replace("\r", "%0D", regex=False) \
+        .str.replace("\n", "%0A", regex=False)
+    return text.str.replace(":", "%3A", regex=False).str.replace(",", "%2C", regex=False) if property_value else text
+
+
+def github_annotations(result: AuditResult, paths: dict[str, str], limit: int) -> str:
+    """GitHub workflow annotations (`::error file=…,line=…,title=…::…`), one per finding, the file
+    as the path given on the command line (`paths` maps a file name to it)."""
+    findings, sources = _in_file_order(result)
+    shown, where = findings.head(limit), sources.head(limit)
+    file = _escape(where["file"].map(paths).fillna(where["file"]), property_value=True)
+    location = ("file=" + file + ",line=" + where["row"] + ",").where(where["row"] != "", "")
+    title = _escape(shown["rule_id"] + " " + shown["title"], property_value=True)
+    message = _escape(where["sheet"].where(where["sheet"] == "", "工作表 " + where["sheet"] + "：") + shown["message"])
+    lines = "::" + shown["severity"].map(GITHUB_LEVELS) + " " + location + "title=" + title + "::" + message
+    return "\n".join([*lines.tolist(), *_more(len(findings), limit)])
