@@ -10,7 +10,7 @@ import typer
 
 from ledger_audit.catalog import GATES, SEVERITY_ENGLISH, Catalog, load_catalog
 from ledger_audit.config import FAIL_ON_LEVELS, SPLITS, AuditConfig, RunSettings, load_config_file, parse_as_of, quarter_of
-from ledger_audit.errors import ExitCode
+from ledger_audit.errors import AuditInputError, ExitCode
 
 from .errors import usage_error
 
@@ -44,6 +44,7 @@ def settings_and_config(ledgers: list[Path], rosters: list[str], quarter: str | 
                         split_by: str | None = None) -> tuple[RunSettings, AuditConfig, Catalog]:
     """Merge a config file (if any) with command-line options; the command line wins."""
     audit_options, settings = load_config_file(config_file) if config_file else ({}, RunSettings())
+    cli_quarter, cli_as_of = quarter, as_of
     quarter = quarter or audit_options.pop("quarter", None)
     as_of = as_of or audit_options.pop("as_of", None)
     audit_options.pop("quarter", None), audit_options.pop("as_of", None)
@@ -55,11 +56,10 @@ def settings_and_config(ledgers: list[Path], rosters: list[str], quarter: str | 
         raise usage_error(f"--split-by 只能是 {'、'.join(SPLITS)}。")
     if fail_on and fail_on not in FAIL_ON_LEVELS:
         raise usage_error(f"--fail-on 只能是 {'、'.join(FAIL_ON_LEVELS)}。")
-    config = AuditConfig(as_of=parse_as_of(quarter, as_of), **audit_options)
+    config = AuditConfig(as_of=as_of_date(quarter, as_of, from_command_line=bool(cli_quarter or cli_as_of)),
+                         **audit_options)
     if no_mask:
         config = replace(config, mask=False)
-    if not config.county:
-        config = replace(config, county=_county_name(ledgers or list(settings.ledgers)))
     settings = replace(
         settings,
         ledgers=tuple(ledgers) or settings.ledgers,
@@ -74,15 +74,21 @@ def settings_and_config(ledgers: list[Path], rosters: list[str], quarter: str | 
     return settings, config, load_catalog(extra_rule_files=settings.extra_rule_files)
 
 
+def as_of_date(quarter: str | None, as_of: str | None, from_command_line: bool = True) -> date:
+    """The as-of date of --quarter/--as-of; a malformed value typed on the command line (2022Q5)
+    is a usage error (exit 2), one read from a config file an input error (exit 3)."""
+    try:
+        return parse_as_of(quarter, as_of)
+    except AuditInputError as error:
+        if from_command_line:
+            raise usage_error(str(error)) from None
+        raise
+
+
 def last_completed_quarter(today: date) -> str:
     """--quarter last (for cron): the latest quarter that has ended. The clock is read here, in the
     CLI, never in the library."""
     return quarter_of(today.replace(day=1) - timedelta(days=(today.month - 1) % 3 * 31 + 1))
-
-
-def _county_name(ledgers: list[Path]) -> str:
-    """Name outputs after the ledger file when no county is configured (outputs.md: 县或文件名)."""
-    return Path(ledgers[0]).stem if ledgers else ""
 
 
 def exit_code_for(severities, fail_on: str) -> ExitCode:

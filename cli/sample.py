@@ -6,12 +6,12 @@ from pathlib import Path
 
 import typer
 
-from ledger_audit.config import parse_as_of
 from ledger_audit.sample.build import build_sample
 from ledger_audit.sample.quarters import build_two_quarters
 from ledger_audit.sample.write import MessyForms
 
 from .errors import exit_on_error, usage_error
+from .options import as_of_date
 from .main import command
 
 
@@ -41,7 +41,7 @@ def sample(
             raise usage_error("--quarters 只能是 1 或 2。")
         messy = MessyForms(merged_headers, numeric_ids, gbk_csv, xls, household_sheet, sheet_per_town,
                            date_cells=date_cells)
-        as_of = parse_as_of(quarter, None)
+        as_of = as_of_date(quarter, None)
         paths = build_two_quarters(out, households, seed, as_of, messy) if quarters == 2 else \
             build_sample(out, households, seed, as_of, defects == "all", messy)
         for role, path in paths.items():

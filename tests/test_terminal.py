@@ -100,3 +100,26 @@ def test_check_prints_github_annotations_with_the_path_given(sample):
                      annotations[0])
     assert first and first.group(2) == str(sample["ledger"]).replace(":", "%3A"), annotations[0]
     assert {line.split(" ", 1)[0] for line in annotations} == {"::error", "::warning", "::notice"}
+
+
+@pytest.mark.parametrize("when", [("--quarter", "2022Q5"), ("--as-of", "2022-02-30")])
+def test_a_malformed_quarter_or_date_is_a_usage_error(sample, when):
+    code, output = run_cli("check", sample["ledger"], *when)
+    assert code == 2 and "用法错误" in output and when[1] in output
+
+
+def test_a_roster_given_as_the_ledger_or_the_ledger_as_a_roster_is_named(sample):
+    code, output = run_cli("check", sample["医保"], "--quarter", "2022Q2")
+    assert code == 3 and "这看起来是医保名单，不是台账，请用 --roster 医保=… 指定" in output, output
+    code, output = run_cli("check", sample["ledger"], "--roster", f"民政={sample['教体']}", "--quarter", "2022Q2")
+    assert code == 3 and "这看起来是教体名单，不是民政名单" in output, output
+    code, output = run_cli("check", sample["ledger"], "--roster", f"医保={sample['ledger']}", "--quarter", "2022Q2")
+    assert code == 3 and "这看起来是台账，不是医保名单" in output, output
+
+
+def test_outputs_are_named_after_the_county_column(sample, tmp_path):
+    county = load_ledger([sample["ledger"]], CATALOG).frame["县"].iloc[0]
+    out = tmp_path / "2022Q2"
+    code, _ = run_cli("run", sample["ledger"], "--quarter", "2022Q2", "--out", out, "--format", "xlsx",
+                      "--fail-on", "never")
+    assert code == 0 and [p.name for p in out.glob("*.xlsx")] == [f"三单一账_{county}_2022Q2.xlsx"]

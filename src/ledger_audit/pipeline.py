@@ -6,7 +6,7 @@ them in that order.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .audit import audit_county
@@ -15,7 +15,7 @@ from .config import AuditConfig, RunSettings
 from .errors import AuditInputError
 from .frame import LoadedTable
 from .lock import output_lock
-from .normalise.tables import load_ledger, load_roster
+from .normalise.tables import county_of, load_ledger, load_roster
 from .outputs import remove_stale_parts
 from .report.writers import write_reports
 from .result import AuditResult
@@ -68,6 +68,7 @@ def run_audit(settings: RunSettings, config: AuditConfig, catalog: Catalog, gate
 def _run(settings: RunSettings, config: AuditConfig, catalog: Catalog, gates: tuple[str, ...] | None,
          write: bool, recorded_at: str) -> RunOutcome:
     ledger, rosters = load_inputs(settings, catalog)
+    config = config if config.county else replace(config, county=county_of(ledger))
     previous_ledger = load_ledger([settings.previous_ledger], catalog) if settings.previous_ledger else None
     previous_paths = previous_rectification_paths(settings, config)
     previous = read_previous_rectification(previous_paths) if previous_paths else None

@@ -23,7 +23,7 @@ from ..catalog import Catalog, FieldSpec
 from ..errors import AuditInputError
 from ..frame import ID_STORED_AS_NUMBER, META_COLUMNS, SOURCE_FILE, SOURCE_ROW, SOURCE_SHEET, TEXT, LoadedTable, LoadReport
 from ..read.sheets import RawSheet, read_sheets
-from .header import ColumnMatch, HeaderLayout, alias_index, find_header, header_key
+from .header import HEADER_SCAN_ROWS, ColumnMatch, HeaderLayout, alias_index, find_header, header_key
 from .values import invert_yes_no, normalise_column
 
 SUBTOTAL = re.compile(r"^(合计|总计|小计|共计)")
@@ -36,14 +36,22 @@ LEADING_COLUMNS = 5
 def load_ledger(paths: list[Path], catalog: Catalog) -> LoadedTable:
     fold = {"帮扶措施": catalog.codes["帮扶措施"].values}
     table = _load("ledger", paths, catalog.fields, catalog, fold)
-    _require(table, catalog.fields, catalog.required_one_of)
+    _require(table, catalog.fields, catalog.required_one_of, catalog)
     return table
+
+
+def county_of(table: LoadedTable) -> str:
+    """The county a ledger belongs to, for titles and file names: the most common value of its 县
+    column, or the first file's name without extension (台账_示例县) when it has none."""
+    values = table.frame["县"].astype(str).str.strip() if "县" in table.frame.columns else pd.Series(dtype=str)
+    values = values[values != ""]
+    return values.value_counts().index[0] if len(values) else Path(table.report.files[0]).stem
 
 
 def load_roster(department: str, path: Path, catalog: Catalog) -> LoadedTable:
     spec = catalog.rosters[department]
     table = _load(department, [path], spec.fields, catalog, {})
-    _require(table, spec.fields, {})
+    _require(table, spec.fields, {}, catalog)
     return table
 
 
@@ -59,7 +67,8 @@ def _load(role: str, paths: list[Path], fields: dict[str, FieldSpec], catalog: C
         report.sha256[str(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
         canonical = [f for f in (_canonical_sheet(s, index, fields, catalog, report) for s in sheets) if f is not None]
         if not canonical:
-            raise AuditInputError(
+            top_texts = {str(text) for sheet in sheets for text in sheet.cells.head(HEADER_SCAN_ROWS).stack()}
+            raise _wrong_role_error(path.name, top_texts, role, catalog) or AuditInputError(
                 f"未找到表头行：在工作表 {'、'.join(s.sheet or '(CSV)' for s in sheets) or '(无)'} 的前 30 行中"
                 "都没有找到台账的列名（如 姓名、证件号码、户编号）。", file=path.name,
                 hint="确认选择的是台账或部门名单文件；如列名与常见写法不同，可在 schemas/ 的别名表中补充。")
@@ -73,6 +82,34 @@ def _load(role: str, paths: list[Path], fields: dict[str, FieldSpec], catalog: C
     report.missing = [name for name in fields if name not in frame.columns]
     report.extra = [c for c in frame.columns if c not in fields and c not in META_COLUMNS]
     return LoadedTable(frame, report)
+
+
+def _role_of_headers(headers: set[str], role: str, catalog: Catalog) -> str | None:
+    """The other role ("ledger" or a department) whose every required column is among `headers`:
+    a roster given as the ledger, a ledger given as a roster, or one roster for another."""
+    roles = {"ledger": catalog.fields} | {d: spec.fields for d, spec in catalog.rosters.items()}
+    keys = {header_key(h) for h in headers}
+    scores = {}
+    for other, fields in roles.items():
+        index = alias_index(fields, {})
+        found = {index[key].canonical for key in keys if key in index}
+        required = {name for name, spec in fields.items() if spec.required == "R"}
+        if other != role and required <= found and found - set(PERSON_COLUMNS):
+            scores[other] = len(found)
+    return max(scores, key=scores.get) if scores else None
+
+
+def _wrong_role_error(file: str, headers: set[str], role: str, catalog: Catalog) -> AuditInputError | None:
+    """"这看起来是医保名单，请用 --roster 医保=… 指定" when the headers are those of another role."""
+    other = _role_of_headers(headers, role, catalog)
+    if other is None:
+        return None
+    given = "台账" if role == "ledger" else f"{role}名单"
+    if other == "ledger":
+        return AuditInputError(f"这看起来是台账，不是{given}。", file=file,
+                               hint=f"请把它作为台账文件给出（audit run {file} …）；{given}请用 --roster {role}=… 指定。")
+    return AuditInputError(f"这看起来是{other}名单，不是{given}，请用 --roster {other}=… 指定。", file=file,
+                           hint=f"例如 --roster {other}={file}。")
 
 
 def _canonical_sheet(sheet: RawSheet, index: dict[str, ColumnMatch], fields: dict[str, FieldSpec],
@@ -219,7 +256,8 @@ def _closest_header(spec: FieldSpec | None, headers: list[str]) -> str | None:
     return header if ratio >= 0.5 else None
 
 
-def _require(table: LoadedTable, fields: dict[str, FieldSpec], one_of: dict[str, tuple[str, ...]]) -> None:
+def _require(table: LoadedTable, fields: dict[str, FieldSpec], one_of: dict[str, tuple[str, ...]],
+             catalog: Catalog) -> None:
     present = set(table.frame.columns)
     missing = [name for name, spec in fields.items() if spec.required == "R" and name not in present]
     missing += [f"{'或'.join(options)}（{group}，至少一列）" for group, options in one_of.items()
@@ -227,6 +265,9 @@ def _require(table: LoadedTable, fields: dict[str, FieldSpec], one_of: dict[str,
     if not missing:
         return
     found = [c for c in table.report.mapped.values()] + table.report.extra
+    wrong_role = _wrong_role_error("、".join(table.report.files), set(found), table.report.role, catalog)
+    if wrong_role:
+        raise wrong_role
     closest = [name + (f"（最接近的列：「{guess}」）" if (guess := _closest_header(fields.get(name), table.report.extra)) else "")
                for name in missing]
     raise AuditInputError(
