@@ -49,11 +49,17 @@ def entity_expansion(path):
             target.writestr(name, data)
 
 
-def damaged_part(old: bytes, new: bytes):
-    """A workbook one of whose parts no longer matches its CRC (a copy cut short or flipped on
-    disk): `old` replaced by `new`, same length, still valid XML."""
+LIBREOFFICE_ODS_LEDGER = Path(__file__).parent / "fixtures" / "libreoffice" / "clean" / "ods" / "台账_示例县.ods"
+
+
+def damaged_part(old: bytes, new: bytes, original: Path | None = None):
+    """A workbook (`original`, else a small .xlsx) one of whose parts no longer matches its CRC (a
+    copy cut short or flipped on disk): `old` replaced by `new`, same length, still valid XML."""
     def build(path):
-        write_xlsx(path, [HEADER, ROW])
+        if original:
+            path.write_bytes(original.read_bytes())
+        else:
+            write_xlsx(path, [HEADER, ROW])
         with zipfile.ZipFile(path) as source:
             parts = {name: source.read(name) for name in source.namelist()}
         with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as target:
@@ -81,7 +87,9 @@ CASES = {
                                                     ROW + ["x"] * (16384 - len(ROW))]), (0, 1), ""),
     "duplicate-headers.xlsx": (lambda p: write_xlsx(p, [HEADER + ["姓名", "备注", "备注"], ROW + ["李四", "a", "b"]]), (0, 1), ""),
     "damaged-sheet-xml.xlsx": (damaged_part(b'<c r="A2"', b'<c r="A3"'), 3, "损坏"),
-    "damaged-shared-strings.xlsx": (damaged_part("<t>张三</t>".encode(), "<t>李四</t>".encode()), 3, "损坏"),
+    "damaged-shared-strings.xlsx": (damaged_part("<t>张三</t>".encode(), "<t>李四</t>".encode()), 3,
+                                    "文件「damaged-shared-strings.xlsx」：工作簿中的「xl/sharedStrings.xml」部分已损坏"),
+    "damaged-content.ods": (damaged_part("城关镇".encode(), "城东镇".encode(), LIBREOFFICE_ODS_LEDGER), 3, "损坏"),
     "only-headers.xlsx": (lambda p: write_xlsx(p, [HEADER]), 3, "没有数据行"),
     "formula-cells.xlsx": (lambda p: write_xlsx(p, [HEADER, ROW], [(1, 13, "=4000*2", 8000), (1, 9, "=1", 1)]), (0, 1), ""),
     "huge-numbers.xlsx": (lambda p: write_xlsx(p, [HEADER, ROW[:9] + [1e308] + ROW[10:13] + [1e308]]), 1, "家庭人口数与成员数不符"),

@@ -39,7 +39,8 @@ def test_every_planted_defect_is_found_on_its_row(tmp_path, households, seed, me
     assert missing == []
 
 
-@pytest.mark.parametrize("households,seed,messy", [(400, 2022, MessyForms()), (300, 11, MessyForms()), (300, 4, DATE_CELLS)])
+@pytest.mark.parametrize("households,seed,messy", [(400, 2022, MessyForms()), (300, 11, MessyForms()), (300, 4, DATE_CELLS),
+                                                   (120, 6, MessyForms(xls=True, date_cells=True))])
 def test_clean_sample_has_no_errors_or_warnings(tmp_path, households, seed, messy):
     findings, _ = audit_sample(tmp_path, households, seed, with_defects=False, messy=messy)
     serious = findings[findings["severity"].isin(["错误", "警告"])]
