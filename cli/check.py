@@ -15,6 +15,7 @@ from ledger_audit.report.writers import write_bytes_atomically
 
 from . import options
 from .errors import exit_on_error, usage_error
+from .progress import terminal_progress
 from .main import command
 
 MAX_LINES = 100
@@ -45,7 +46,8 @@ def check(
         chosen = options.parse_gates(gates)
         settings, audit_config, catalog = options.settings_and_config(
             ledgers, roster, quarter, as_of, config, None, None, fail_on, no_mask)
-        result = run_audit(settings, audit_config, catalog, gates=chosen, write=False).result
+        with terminal_progress() as progress:
+            result = run_audit(settings, audit_config, catalog, gates=chosen, write=False, progress=progress).result
         typer.echo(findings_summary(result))
         if max_lines and len(result.findings):
             given = {path.name: str(path) for path in (*settings.ledgers, *map(Path, settings.rosters.values()))}

@@ -12,6 +12,7 @@ from ledger_audit.report.terminal import findings_summary, load_summary, outputs
 
 from . import options
 from .errors import exit_on_error
+from .progress import terminal_progress
 from .unattended import LOGGER, log_to, stop_cleanly_on_sigterm
 from .main import command
 
@@ -43,7 +44,9 @@ def run(
             split_by)
         log_to(log or settings.log)
         LOGGER.info("开始审核 %s（%s）", "、".join(map(str, settings.ledgers)), audit_config.quarter)
-        outcome = run_audit(settings, audit_config, catalog, recorded_at=datetime.now().isoformat(timespec="seconds"))
+        with terminal_progress() as progress:
+            outcome = run_audit(settings, audit_config, catalog, recorded_at=datetime.now().isoformat(timespec="seconds"),
+                                progress=progress)
         result = outcome.result
         summary = "\n".join([*(load_summary(load) for load in result.loads), "", findings_summary(result), "",
                               outputs_summary(outcome.outputs)])

@@ -14,6 +14,9 @@ from .errors import exit_on_error, usage_error
 from .options import as_of_date
 from .main import command
 
+FILE_NAMES = {"ledger": "台账", "planted": "埋设问题清单", "filled_rectification": "已填写的上季度整改台账",
+              "next_ledger": "下季度台账", "transitions": "整改状态变化清单"}  # departments: 民政名单 …
+
 
 @command()
 def sample(
@@ -44,5 +47,6 @@ def sample(
         as_of = as_of_date(quarter, None)
         paths = build_two_quarters(out, households, seed, as_of, messy) if quarters == 2 else \
             build_sample(out, households, seed, as_of, defects == "all", messy)
+        typer.echo(f"已生成示例县数据（{households} 户，截止 {as_of.isoformat()}）：")
         for role, path in paths.items():
-            typer.echo(f"{role}: {path}")
+            typer.echo(f"  {FILE_NAMES.get(role, f'{role}名单')}：{path}")

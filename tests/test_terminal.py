@@ -1,7 +1,10 @@
 """What a person sees in a terminal: money in messages, Chinese tables that line up, `audit check`
-findings one per line or as GitHub annotations."""
+findings one per line or as GitHub annotations, progress on a terminal only."""
 
+import os
 import re
+import subprocess
+import sys
 from datetime import date
 
 import pytest
@@ -123,3 +126,32 @@ def test_outputs_are_named_after_the_county_column(sample, tmp_path):
     code, _ = run_cli("run", sample["ledger"], "--quarter", "2022Q2", "--out", out, "--format", "xlsx",
                       "--fail-on", "never")
     assert code == 0 and [p.name for p in out.glob("*.xlsx")] == [f"三单一账_{county}_2022Q2.xlsx"]
+
+
+def audit_process(*args, stderr):
+    return subprocess.Popen([sys.executable, "-m", "ledger_audit_cli", *map(str, args)], stdout=subprocess.DEVNULL,
+                            stderr=stderr, env={**os.environ, "COLUMNS": "80"})
+
+
+def test_stages_and_a_bar_on_a_terminal_and_nothing_in_a_log(sample):
+    pty = pytest.importorskip("pty")
+    args = ("check", sample["ledger"], "--roster", f"医保={sample['医保']}", "--quarter", "2022Q2", "--max-lines", "0")
+    quiet = audit_process(*args, stderr=subprocess.PIPE)
+    assert quiet.communicate()[1] == b"" and quiet.returncode == 1
+    master, slave = pty.openpty()
+    shown = audit_process(*args, stderr=slave)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:       # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    assert shown.wait() == 1
+    text = b"".join(chunks).decode("utf-8", "replace")
+    for stage in ("读取台账 台账_示例县.xlsx：", "读取医保名单 医保_参保名单.xlsx：", "运行五个关口："):
+        assert stage in text, text[-2000:]
+    assert "━" in text and "5/5" in text

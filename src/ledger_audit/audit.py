@@ -17,23 +17,31 @@ from .crosscheck.matrix import cross_check_matrix
 from .frame import LoadedTable
 from .gates.engine import build_context, run_gates
 from .findings import sort_findings
+from .progress import OnStage, silent
 from .result import AuditResult
 from .track.previous import check_previous_belongs
 from .track.rectification import carry_forward
 
 
+AUDIT_STAGES = ("比对部门名单", "运行五个关口", "整改台账与交叉比对")  # told to `on_stage`, in this order
+
+
 def audit_county(ledger: LoadedTable, rosters: dict[str, LoadedTable], config: AuditConfig,
                  catalog: Catalog, previous_ledger: LoadedTable | None = None,
                  previous_rectification: pd.DataFrame | None = None,
-                 gates: tuple[str, ...] | None = None) -> AuditResult:
+                 gates: tuple[str, ...] | None = None, on_stage: OnStage = silent) -> AuditResult:
     """Match the rosters, run the quality gates, summarise the cross-checks and carry last
-    quarter's 整改台账 forward."""
+    quarter's 整改台账 forward. `on_stage` is told when each of AUDIT_STAGES starts (progress only:
+    the result does not depend on it)."""
     frame = ledger.frame.reset_index(drop=True)
     roster_frames = {department: table.frame.reset_index(drop=True) for department, table in rosters.items()}
+    on_stage(AUDIT_STAGES[0])
     matches = match_rosters(frame, roster_frames)
     context = build_context(frame, roster_frames, config, catalog, matches,
                             previous_ledger.frame if previous_ledger is not None else None)
+    on_stage(AUDIT_STAGES[1])
     outcome = run_gates(context, gates)
+    on_stage(AUDIT_STAGES[2])
     if previous_rectification is not None:
         check_previous_belongs(previous_rectification, frame, outcome.findings)
     rectification, tracking = carry_forward(previous_rectification, outcome.findings, config, catalog,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .audit import audit_county
+from .audit import AUDIT_STAGES, audit_county
 from .catalog import Catalog
 from .config import AuditConfig, RunSettings
 from .errors import AuditInputError
@@ -17,6 +17,7 @@ from .frame import LoadedTable
 from .lock import output_lock
 from .normalise.tables import county_of, load_ledger, load_roster
 from .outputs import remove_stale_parts
+from .progress import OnStage, Progress, Stages, no_progress, silent
 from .report.writers import write_reports
 from .result import AuditResult
 from .track.history import history_frame, history_path, latest_rectification, record_run
@@ -29,9 +30,11 @@ class RunOutcome:
     outputs: dict[str, Path]
 
 
-def load_inputs(settings: RunSettings, catalog: Catalog) -> tuple[LoadedTable, dict[str, LoadedTable]]:
+def load_inputs(settings: RunSettings, catalog: Catalog,
+                on_stage: OnStage = silent) -> tuple[LoadedTable, dict[str, LoadedTable]]:
     if not settings.ledgers:
         raise AuditInputError("没有指定台账文件。", hint="在命令行给出台账文件，或在配置文件 [run] ledgers 中列出。")
+    on_stage("读取台账 " + "、".join(Path(p).name for p in settings.ledgers))
     ledger = load_ledger(list(settings.ledgers), catalog)
     rosters = {}
     for key, path in settings.rosters.items():
@@ -39,6 +42,7 @@ def load_inputs(settings: RunSettings, catalog: Catalog) -> tuple[LoadedTable, d
         if spec is None:
             names = "、".join(k for r in catalog.rosters.values() for k in r.keys[:2])
             raise AuditInputError(f"不认识的部门名单「{key}」。", hint=f"可用的部门：{names}。")
+        on_stage(f"读取{spec.department}名单 {Path(path).name}")
         rosters[spec.department] = load_roster(spec.department, Path(path), catalog)
     return ledger, rosters
 
@@ -54,30 +58,40 @@ def previous_rectification_paths(settings: RunSettings, config: AuditConfig) -> 
 
 
 def run_audit(settings: RunSettings, config: AuditConfig, catalog: Catalog, gates: tuple[str, ...] | None = None,
-              write: bool = True, recorded_at: str = "") -> RunOutcome:
+              write: bool = True, recorded_at: str = "", progress: Progress = no_progress) -> RunOutcome:
     """Read everything first (a bad input stops the run before anything is written), audit, then
     write the reports and record the run in the history as one commit, holding the output root's
-    lock (and, under it, removing the temporary files a killed run left)."""
+    lock (and, under it, removing the temporary files a killed run left). `progress` is told when
+    each stage starts (the command line draws it on a terminal)."""
     if not (write and settings.out_dir):
-        return _run(settings, config, catalog, gates, False, recorded_at)
+        return _run(settings, config, catalog, gates, False, recorded_at, progress)
     with output_lock(settings.out_dir.parent):
         remove_stale_parts(settings.out_dir)
-        return _run(settings, config, catalog, gates, True, recorded_at)
+        return _run(settings, config, catalog, gates, True, recorded_at, progress)
 
 
 def _run(settings: RunSettings, config: AuditConfig, catalog: Catalog, gates: tuple[str, ...] | None,
-         write: bool, recorded_at: str) -> RunOutcome:
-    ledger, rosters = load_inputs(settings, catalog)
-    config = config if config.county else replace(config, county=county_of(ledger))
-    previous_ledger = load_ledger([settings.previous_ledger], catalog) if settings.previous_ledger else None
+         write: bool, recorded_at: str, progress: Progress) -> RunOutcome:
     previous_paths = previous_rectification_paths(settings, config)
+    stage = Stages(progress, 1 + len(settings.rosters) + bool(settings.previous_ledger) + bool(previous_paths)
+                   + len(AUDIT_STAGES) + write)
+    ledger, rosters = load_inputs(settings, catalog, stage)
+    config = config if config.county else replace(config, county=county_of(ledger))
+    if settings.previous_ledger:
+        stage(f"读取上季度台账 {Path(settings.previous_ledger).name}")
+    previous_ledger = load_ledger([settings.previous_ledger], catalog) if settings.previous_ledger else None
+    if previous_paths:
+        stage("读取上季度整改台账 " + "、".join(Path(p).name for p in previous_paths))
     previous = read_previous_rectification(previous_paths) if previous_paths else None
-    result = audit_county(ledger, rosters, config, catalog, previous_ledger, previous, gates)
+    result = audit_county(ledger, rosters, config, catalog, previous_ledger, previous, gates, on_stage=stage)
     if not write:
+        stage.finish()
         return RunOutcome(result, {})
+    stage("写出报告")
     database = history_path(settings.out_dir)
     result.history = history_frame(database)
     outputs = write_reports(result, settings.out_dir, settings.formats,
                             then=lambda paths: record_run(database, result, paths.get("xlsx"), recorded_at),
                             split_by=settings.split_by)
+    stage.finish()
     return RunOutcome(result, outputs)
