@@ -1,19 +1,25 @@
 """`--help` in Chinese: headings, usage line and the help option's own text translated, every text
 wrapped by display width (click wraps by character count and at spaces only, so Chinese help ran
-past an 80-column terminal). Commands get this through `cls=AuditCommand` (see main.command)."""
+past an 80-column terminal). Commands get this through `cls=AuditCommand` (see main.command).
+Usage errors that the option parser finds (an unknown option, a missing value) are said in Chinese
+too, with exit code 2."""
 
 from __future__ import annotations
 
 import re
+import sys
 
+import typer
 import typer.core
 
 from .display import display_width, wrap
 
 try:
     from typer import _click as click  # typer ≥ 0.22 ships its own copy of click
+    from typer._click import exceptions as click_errors
 except ImportError:  # pragma: no cover - older typer uses click itself
     import click
+    from click import exceptions as click_errors
 
 HEADINGS = {"Arguments": "参数", "Options": "选项", "Commands": "命令"}
 USAGE_WORDS = (("[OPTIONS]", "[选项]"), ("COMMAND [ARGS]...", "命令 [参数]..."))
@@ -66,6 +72,25 @@ class ChineseHelpFormatter(click.HelpFormatter):
                 self.write(f"{indent}{line}\n")
 
 
+PARSER_ERRORS = (  # click's English usage errors → Chinese; anything else is shown as click says it
+    (r"No such option: (\S+)(?: \(Possible options: (.+)\)| Did you mean (\S+)\?)?", r"没有选项 \1。可用的相近选项：\2\3"),
+    (r"No such command '(.+?)'\.(?: Did you mean '(.+?)'\?)?", r"没有命令「\1」。是否要找：\2"),
+    (r"Missing argument '(.+?)'\.", r"缺少参数：\1。"),
+    (r"Missing option '(.+?)'\.", r"缺少选项 \1。"),
+    (r"Option '(.+?)' requires an argument\.", r"选项 \1 后面需要给出一个值。"),
+    (r"Invalid value for '(.+?)': .*", r"选项 \1 的值无效。"),
+    (r"Got unexpected extra argument(?:s|\(s\))? \((.+)\)", r"多余的参数：\1。"),
+)
+
+
+def chinese_usage_error(message: str) -> str:
+    for english, chinese in PARSER_ERRORS:
+        match = re.fullmatch(english, message)
+        if match:
+            return re.sub(r"(。可用的相近选项：|。是否要找：)$", "。", match.expand(chinese))
+    return message
+
+
 class AuditContext(click.Context):
     formatter_class = ChineseHelpFormatter
 
@@ -88,3 +113,24 @@ class AuditGroup(typer.core.TyperGroup):
 
     def get_help_option(self, ctx):
         return _chinese_help_option(super().get_help_option(ctx))
+
+    def main(self, *args, standalone_mode: bool = True, **kwargs):
+        """click's main, with the parser's usage errors said in Chinese (exit 2)."""
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except getattr(click_errors, "NoArgsIsHelpError", ()) as error:  # `audit` alone: the help
+            error.show()
+            sys.exit(error.exit_code)
+        except click_errors.UsageError as error:
+            command = error.ctx.command_path if error.ctx else "audit"
+            typer.echo(f"用法错误：{chinese_usage_error(error.format_message())}\n用 {command} --help 查看用法。", err=True)
+            sys.exit(error.exit_code)
+        except click_errors.ClickException as error:
+            error.show()
+            sys.exit(error.exit_code)
+        except click_errors.Abort:
+            typer.echo("已中止。", err=True)
+            sys.exit(1)
+        sys.exit(code or 0)

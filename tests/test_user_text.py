@@ -78,3 +78,12 @@ def test_user_text_problems_are_found():
     assert user_text_problems("seed 003 第3条") and user_text_problems("见 ledger.md 字段表")
     assert user_text_problems("A required field is empty")
     assert user_text_problems("GB 11643-1999 第 4.2 条；用 --previous 给出，格式 xlsx,html") == []
+
+
+@pytest.mark.parametrize("args", [("run", "--foo"), ("check",), ("check", "x", "--max-lines", "many"),
+                                  ("runn",), ("check", "x", "--quarter"), ("rules", "G2-011", "extra")])
+def test_usage_errors_of_the_option_parser_are_chinese_and_exit_2(args):
+    result = CliRunner().invoke(build_app(), list(args))
+    assert result.exit_code == 2
+    assert result.output.startswith("用法错误：") and "--help 查看用法" in result.output
+    assert user_text_problems(result.output) == [] and "Error" not in result.output, result.output
