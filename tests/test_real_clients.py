@@ -18,6 +18,7 @@ from ledger_audit.catalog import load_catalog
 from ledger_audit.config import AuditConfig, RunSettings
 from ledger_audit.normalise.tables import load_ledger
 from ledger_audit.pipeline import run_audit
+from ledger_audit.read.raw import without_trailing_blank_rows
 from ledger_audit.sample.write import LEDGER_FILE, ROSTER_FILES
 from tests.builders import HEADER, ROW
 
@@ -159,3 +160,10 @@ def test_sample_with_date_cells_writes_real_date_cells(tmp_path):
     first = next(sheet.iter_rows(min_row=4, max_row=4))
     birth = first[header.index("出生日期")]
     assert birth.is_date and birth.number_format == "yyyy-mm-dd"
+
+
+def test_only_the_blank_rows_below_the_last_filled_one_are_trimmed():
+    cells = pd.DataFrame({0: ["户主", "", None, "张三"] + [" "] * 200, 1: [None, "", "", ""] + [None] * 200},
+                         index=range(1, 205)).astype("string")
+    assert without_trailing_blank_rows(cells).index.tolist() == [1, 2, 3, 4]   # rows 2–3 stay: normalising counts them
+    assert without_trailing_blank_rows(cells.iloc[4:]).empty

@@ -43,6 +43,8 @@ def without_trailing_blank_rows(cells: pd.DataFrame) -> pd.DataFrame:
 
 
 def _filled_rows(cells: pd.DataFrame) -> np.ndarray:
-    """Per row, whether any cell holds more than spaces."""
-    text = cells.astype("string").fillna("")
-    return (text.apply(lambda column: column.str.strip()) != "").any(axis=1).to_numpy()
+    """Per row, whether any cell holds more than spaces. The cells are checked as one long column
+    (column after column), one string kernel instead of one per column."""
+    stacked = cells.melt()["value"].astype("string").fillna("")
+    filled = (stacked.str.strip() != "").to_numpy(dtype=bool)
+    return filled.reshape(cells.shape[1], len(cells)).any(axis=0)
