@@ -5,6 +5,7 @@ split → fill in each town's file → next quarter round trip keeping every hum
 from datetime import date, datetime
 
 import openpyxl
+from openpyxl.utils import get_column_letter
 import pandas as pd
 import pytest
 
@@ -32,6 +33,11 @@ def table(sheet) -> pd.DataFrame:
     return pd.DataFrame(rows[1:], columns=rows[0])
 
 
+def column_format(sheet, number: int):
+    """The format of a column (1-based), from the <col> range that holds it."""
+    return next(d for d in sheet.column_dimensions.values() if d.min <= number <= d.max)
+
+
 def test_every_sheet_prints_landscape_one_page_wide_with_its_header_on_every_page(split):
     _, outcome = split
     workbook = openpyxl.load_workbook(outcome.outputs["xlsx"])
@@ -57,14 +63,17 @@ def test_rectification_is_protected_with_human_columns_open_dates_and_text_ids(s
     assert header[:7] == ["序号", "问题编号", "规则编号", "问题名称", "严重程度", "姓名", "问题描述"]
     row = [c for c in sheet[2]]
     cell = dict(zip(header, row))
-    for column in header:
-        assert cell[column].protection.locked == (column not in HUMAN_COLUMNS), column
+    for number, column in enumerate(header, start=1):
+        # An empty cell is not in the file: Excel and LibreOffice give it its column's format.
+        style = cell[column] if cell[column].value is not None else column_format(sheet, number)
+        assert style.protection.locked == (column not in HUMAN_COLUMNS), column
+    assert not column_format(sheet, len(header) + 1).protection.locked                                  # room for a column people add
     assert isinstance(cell["序号"].value, int) and cell["序号"].value == 1
     assert isinstance(cell["整改时限"].value, datetime) and cell["整改时限"].number_format == "yyyy-mm-dd"
     assert cell["户编号"].number_format == "@" and isinstance(cell["户编号"].value, str)
     assert cell["姓名"].value and cell["问题名称"].value and cell["严重程度"].value in ("错误", "警告", "提示")
     done = header.index("整改完成时间")
-    assert any(v.type == "date" and openpyxl.utils.get_column_letter(done + 1) in str(v.sqref)
+    assert any(v.type == "date" and get_column_letter(done + 1) in str(v.sqref)
                for v in sheet.data_validations.dataValidation)
     assert "黄色表头" in sheet["A1"].comment.text and "责任人" in sheet["A1"].comment.text
 

@@ -29,6 +29,7 @@ LINE_HEIGHT = 15         # points per line of text (Excel's default row height)
 HUMAN_WIDTH = 14         # room to write in, on screen and on paper, in a column still empty
 WIDTH_SAMPLE = 2000
 DATE_FORMAT = "yyyy-mm-dd"
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")   # serial 1 = 1900-01-01 (Excel's 1900 leap-year bug included)
 DATE_COLUMNS = ("整改时限", "整改完成时间", "销号时间", "发现日期", "最早整改时限")
 ID_COLUMNS = ("问题编号", "规则编号", "户编号", "证件号码")
 NUMBER_COLUMNS = ("序号", "累计季度数")
@@ -149,18 +150,20 @@ def _column_kind(name: str, values: pd.Series, width: int) -> str:
 
 
 def _cell_values(values: pd.Series, kind: str) -> list:
-    """A column as the Python values to write: dates as datetime and counts as numbers where the
-    text is one (anything else a person typed stays text), "" for an empty cell."""
+    """A column as the Python values to write: numbers where the text is a count, and for a date
+    its Excel serial number (a date cell once the column's date format is on it), computed for the
+    whole column at once; anything else a person typed stays text, "" for an empty cell."""
     if pd.api.types.is_numeric_dtype(values):
         return values.tolist()
     text = values.astype("string").fillna("")
     if kind == "date":
         parsed = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
-        return [t if d is pd.NaT else d.to_pydatetime() for t, d in zip(text.tolist(), parsed)]
-    if kind == "number":
-        parsed = pd.to_numeric(text.where(text.str.fullmatch(r"[0-9]+"), None), errors="coerce")
-        return [t if np.isnan(n) else int(n) for t, n in zip(text.tolist(), parsed.tolist())]
-    return text.tolist()
+        numbers = (parsed - EXCEL_EPOCH).dt.days
+    elif kind == "number":
+        numbers = pd.to_numeric(text.where(text.str.fullmatch(r"[0-9]+"), None), errors="coerce")
+    else:
+        return text.tolist()
+    return [t if np.isnan(n) else int(n) for t, n in zip(text.tolist(), numbers.astype("float64").tolist())]
 
 
 def _write_table(workbook, name: str, frame: pd.DataFrame, formats: _Formats, page: Page,
@@ -189,12 +192,8 @@ def _write_table(workbook, name: str, frame: pd.DataFrame, formats: _Formats, pa
             sheet.set_row(row, height)     # before the row's cells: constant-memory mode
         for column, value in enumerate(values):
             if isinstance(value, str):
-                if value != "":
+                if value != "":   # an empty cell is not written: it takes its column's format (unlocked or not)
                     sheet.write_string(row, column, value, cell_formats[column])
-                elif frame.columns[column] in editable:
-                    sheet.write_blank(row, column, None, cell_formats[column])   # unlocked, though empty
-            elif isinstance(value, datetime):
-                sheet.write_datetime(row, column, value, cell_formats[column])
             else:
                 sheet.write_number(row, column, value, cell_formats[column])
     sheet.freeze_panes(1, 0)
