@@ -7,7 +7,8 @@ from hypothesis import given, settings, strategies as st
 from stdnum.cn import ric
 
 from ledger_audit.config import AuditConfig
-from ledger_audit.gates.facts import Facts, check_characters, school_year_reference, upgrade_to_18
+from ledger_audit.gates.facts import Facts, school_year_reference
+from ledger_audit.identity import check_characters, upgrade_to_18
 
 
 @settings(max_examples=200, deadline=None)

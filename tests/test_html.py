@@ -17,7 +17,7 @@ from ledger_audit.catalog import load_catalog
 from ledger_audit.config import AuditConfig
 from ledger_audit.normalise.tables import load_ledger
 from ledger_audit.report.html import render_html
-from ledger_audit.report.masking import mask_text
+from ledger_audit.identity import mask_text
 from ledger_audit.sample.quarters import build_two_quarters
 from ledger_audit.sample.write import MessyForms
 from ledger_audit.track.previous import read_previous_rectification

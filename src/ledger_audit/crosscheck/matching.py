@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..frame import TEXT
-from ..gates.facts import ID_PATTERN, check_characters, upgrade_to_18
+from ..identity import name_key, normalised_ids
 
 TIER_COLUMNS = ("ledger_row", "roster_row", "tier")
 DIGITS = "0123456789"
@@ -43,24 +43,6 @@ class RosterMatch:
         values = pd.Series(self.roster[column].to_numpy()[first["roster_row"].to_numpy()],
                            index=first["ledger_row"].to_numpy(), dtype=TEXT) if column in self.roster else pd.Series(dtype=TEXT)
         return values.reindex(rows).fillna("").astype(TEXT)
-
-
-def normalised_ids(ids: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """(18-character ID, whether it is a valid ID) for a column of ID text."""
-    id18 = upgrade_to_18(ids.astype(TEXT).fillna("").str.strip())
-    well_formed = id18.str.fullmatch(ID_PATTERN).fillna(False).astype(bool)
-    valid = well_formed & (check_characters(id18.str[:17]) == id18.str[17]).fillna(False)
-    return id18, valid
-
-
-def name_key(names: pd.Series) -> pd.Series:
-    """Names compared without spaces and full-width forms. NFKC runs in Python per cell, so only
-    on names with a character outside ASCII and the CJK ideographs (which NFKC leaves alone)."""
-    names = names.astype(TEXT).fillna("")
-    unusual = names.str.contains("[^\x00-\x7f一-鿿]", regex=True)
-    if unusual.any():
-        names = names.mask(unusual, names[unusual].str.normalize("NFKC"))
-    return names.str.replace(" ", "", regex=False)
 
 
 def _side(frame: pd.DataFrame, id_column: str, name_column: str) -> pd.DataFrame:
@@ -137,12 +119,6 @@ def _prefer_heads(exact: pd.DataFrame, ledger: pd.DataFrame) -> pd.DataFrame:
     is_head = (ledger["与户主关系"].to_numpy() == "户主") if "与户主关系" in ledger else np.zeros(len(ledger), bool)
     ranked = exact.assign(head=~is_head[exact["ledger_row"].to_numpy()]).sort_values(["roster_row", "head"])
     return ranked.drop_duplicates("roster_row")[["ledger_row", "roster_row"]]
-
-
-def household_rows(ledger: pd.DataFrame, rows: pd.Series) -> pd.Series:
-    """Every ledger row of the households that the given rows belong to (as a boolean mask)."""
-    households = ledger["户编号"].to_numpy()[rows.to_numpy()] if len(rows) else []
-    return ledger["户编号"].isin(households)
 
 
 # Which roster columns carry the ID and the name, per department (住建 lists houses by their 户主).

@@ -25,7 +25,7 @@ from ..config import AuditConfig
 from ..errors import AuditInputError
 from ..findings import FINDING_COLUMNS, SOURCE_SEPARATOR, empty_findings, problem_ids, source_text, sort_findings
 from ..frame import SOURCE_FILE, SOURCE_ROW, SOURCE_SHEET, TEXT
-from ..report.masking import mask_id_number, mask_phone
+from ..identity import mask_id_number, mask_phone
 
 from .county_rules import county_rule
 from .facts import Facts

@@ -18,69 +18,17 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from stdnum import numdb
 
 from ..config import AuditConfig
 from ..frame import ID_STORED_AS_NUMBER, TEXT, arrow_text, text_from_codes, text_series
-from .rule import listed
+from ..identity import check_characters, upgrade_to_18, well_formed_ids
+from .messages import listed
 
-# GB 11643-1999 / ISO 7064 MOD 11-2: weights of the 17 digits and the check character per remainder.
-ID_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
-ID_CHECK_CHARS = pa.array(list("10X98765432") + [""])   # by remainder; the last: not 17 digits
-ID_PATTERN = "[0-9]{17}[0-9X]"   # [0-9], not \d: keeps pandas on pyarrow's RE2
 NUMERIC_ID_TEXT = r"[0-9.]+[eE][+-]?[0-9]+|[0-9]+\.[0-9]+"   # 6.10327E+17, 610327199001011000.0
 ONE_DIGIT_REPEATED = "|".join(f"{digit}+" for digit in "0123456789")   # RE2 has no backreferences
 SEXES = pa.array(["", "男", "女"])   # unknown; odd 17th digit; even
 NOT_IN_SCHOOL = ("", "学龄前儿童", "学前教育")
-ABLE_BODIED = ("普通劳动力", "技能劳动力")
 NO_LABOUR = ("丧失劳动力", "无劳动力")
-
-
-def check_characters(first17: pd.Series) -> pd.Series:
-    """The check character for each 17-digit string (vectorised ISO 7064 MOD 11-2).
-
-    python-stdnum's cn.ric is the reference implementation; it works on one string at a time, so this
-    numpy version runs on whole columns and tests/test_facts.py checks that both always agree.
-    Rows that are not 17 digits get "".
-    """
-    valid = first17.str.fullmatch("[0-9]{17}").fillna(False).to_numpy(dtype=bool)
-    remainder = np.full(len(first17), len(ID_CHECK_CHARS) - 1, dtype=np.int64)
-    remainder[valid] = (_digit_matrix(first17[valid]) @ ID_WEIGHTS) % 11
-    return text_from_codes(ID_CHECK_CHARS, remainder, first17.index)
-
-
-def _digit_matrix(digits: pd.Series) -> np.ndarray:
-    """Strings of 17 ASCII digits as an (n, 17) integer matrix, read straight from the Arrow data
-    buffer, where the strings lie back to back (a Python list of 10^6 strings costs ~0.4 s)."""
-    values = arrow_text(digits).cast(pa.large_string())
-    offsets = np.frombuffer(values.buffers()[1], dtype=np.int64)[values.offset:values.offset + len(values) + 1]
-    data = np.frombuffer(values.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]] if len(values) else np.array([], np.uint8)
-    return (data.astype(np.int64) - ord("0")).reshape(-1, 17)
-
-
-def upgrade_to_18(id_text: pd.Series) -> pd.Series:
-    """18-character form of an ID: 15-digit (pre-1999) IDs get "19" inserted and their check
-    character; 残疾人证 numbers (20 or 22 characters) keep their first 18; others unchanged."""
-    ids = id_text.str.upper()
-    length = ids.str.len()
-    # The two forms are rare: rebuild only their rows.
-    short = ids[length == 15]
-    short = short[short.str.fullmatch("[0-9]{15}").fillna(False)]
-    long = ids[length.isin([20, 22])]
-    long = long[long.str[:18].str.fullmatch(ID_PATTERN).fillna(False)]
-    if short.empty and long.empty:
-        return ids
-    first17 = short.str[:6] + "19" + short.str[6:]
-    upgraded = pd.concat([first17 + check_characters(first17), long.str[:18]])
-    return ids.mask(ids.index.isin(upgraded.index), upgraded.reindex(ids.index))
-
-
-def valid_region_codes(prefixes: pd.Series) -> pd.Series:
-    """Whether each 6-digit prefix is a GB/T 2260 county code, current or historical (python-stdnum's
-    database). Looked up once per distinct prefix: a county has a handful, a province a few hundred."""
-    database = numdb.get("cn/loc")
-    known = {p: any("county" in props for _, props in database.info(p)) for p in prefixes.dropna().unique()}
-    return prefixes.map(known).fillna(False).astype(bool)
 
 
 def school_year_reference(as_of: date) -> date:
@@ -230,7 +178,7 @@ class Facts:
 
     @cached_property
     def id_well_formed(self) -> pd.Series:
-        return self.id18.str.fullmatch(ID_PATTERN).fillna(False).astype(bool)
+        return well_formed_ids(self.id18)
 
     @cached_property
     def id_check_character(self) -> pd.Series:

@@ -12,11 +12,9 @@ import numpy as np
 import pandas as pd
 
 from ..frame import TEXT
-from .facts import valid_region_codes
-from .rule import RuleContext, Violations, listed, rule
-
-MOBILE = "1[3-9][0-9]{9}"
-LANDLINE = r"(\(?0[0-9]{2,3}\)?-?)[0-9]{7,8}(-[0-9]{1,6})?"
+from ..identity import phone_malformed as malformed_phones, valid_region_codes
+from .messages import listed
+from .rule import RuleContext, Violations, rule
 NON_NEGATIVE = ("工资性收入", "生产经营性收入", "财产性收入", "转移性收入", "生产经营性支出", "合规自付支出", "家庭人口数")
 
 
@@ -163,7 +161,7 @@ def phone_malformed(ctx: RuleContext) -> Violations:
     code (0xx-xxxxxxxx)."""
     parts = {}
     for name in _fields_of_type(ctx, "phone"):
-        malformed = ctx.facts.distinct(name, lambda phone: (phone != "") & ~phone.str.fullmatch(MOBILE) & ~phone.str.fullmatch(LANDLINE))
+        malformed = ctx.facts.distinct(name, malformed_phones)
         parts[name] = (malformed, ctx.facts.text(name))
     text = listed(parts, ctx.ledger.index)
     return Violations(text != "", {"不合规电话": text})

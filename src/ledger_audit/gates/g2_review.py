@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .rule import RuleContext, Violations, listed, rule
+from .messages import listed
+from .rule import RuleContext, Violations, rule
 
 MALE_RELATIONS = ("之子", "之父", "之岳父", "之公公", "之祖父", "之外祖父", "之孙子", "之外孙子", "之曾孙子", "之女婿", "之侄儿")
 FEMALE_RELATIONS = ("之女", "之母", "之岳母", "之婆婆", "之祖母", "之外祖母", "之孙女", "之外孙女", "之曾孙女", "之儿媳",

@@ -10,7 +10,8 @@ from __future__ import annotations
 import pandas as pd
 
 from ..frame import TEXT
-from .rule import RuleContext, Violations, listed, rule
+from .messages import listed
+from .rule import RuleContext, Violations, rule
 
 # 缺什么补什么: a risk and the measures any one of which answers it (rules.md G4-003).
 MEASURES_FOR_RISK = {

@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 
 from ..catalog import Catalog, CodeList, FieldSpec
 from ..frame import TEXT, arrow_text, text_from_codes, text_series
+from ..identity import phone_text
 
 # Patterns are written with the characters themselves, not \u escapes: pandas hands them to
 # pyarrow's RE2, which does not understand Python's \u syntax and would fall back to a slow path.
@@ -141,7 +142,7 @@ def typed_text(text: pd.Series, spec: FieldSpec | None, catalog: Catalog) -> pd.
     if kind == "id_number":
         return text.str.upper()
     if kind == "phone":
-        return text.str.replace(r"\.0+$", "", regex=True)
+        return phone_text(text)
     if kind in ("int", "money"):
         return text.str.replace(",", "", regex=False).str.replace(r"元$", "", regex=True) \
             .str.replace(r"^(-?[0-9]+)\.0+$", r"\1", regex=True)

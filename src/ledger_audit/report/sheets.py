@@ -8,7 +8,7 @@ import pandas as pd
 from ..catalog import GATES, SEVERITIES
 from ..result import AuditResult
 from ..track.rectification import new_rectification
-from .masking import mask_id_number, mask_text
+from ..identity import mask_id_number, mask_text
 
 
 

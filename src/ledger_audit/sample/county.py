@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 
 from ..frame import TEXT
-from ..gates.facts import check_characters, school_year_reference
+from ..gates.facts import school_year_reference
+from ..identity import check_characters
 
 REGION_CODES = ("610327", "610328", "610329", "610330", "610323", "610324")
 TOWNS = ("城关镇", "东风镇", "温水镇", "天成镇", "曹家湾镇", "固关镇", "东南镇", "河北镇", "新集川镇", "八渡镇",

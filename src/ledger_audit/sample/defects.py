@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..frame import TEXT
-from ..gates.facts import check_characters
+from ..identity import check_characters
 
 PER_RULE = 2
 # Rules that need a previous quarter (tracking) and are planted by the two-quarter sample instead.

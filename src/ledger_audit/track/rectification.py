@@ -20,7 +20,7 @@ from ..catalog import Catalog
 from ..config import AuditConfig
 from ..findings import FINDING_COLUMNS, empty_findings, problem_ids
 from ..frame import TEXT
-from ..report.masking import mask_text
+from ..identity import mask_text
 
 RECTIFICATION_COLUMNS = ("序号", "问题编号", "规则编号", "问题名称", "严重程度", "姓名", "问题描述", "县", "乡镇", "行政村",
                          "户编号", "责任单位", "责任人", "整改措施", "整改时限", "整改状态", "整改完成时间", "销号时间",
