@@ -64,7 +64,6 @@ def read_csv():
 
 
 def _province_context(with_rosters: bool):
-    from ledger_audit import registry  # noqa: F401
     from ledger_audit.catalog import load_catalog
     from ledger_audit.config import AuditConfig
     from ledger_audit.crosscheck.matching import match_rosters
@@ -80,9 +79,10 @@ def _province_context(with_rosters: bool):
 def gates():
     """All gates (G1–G5, every single-ledger rule) over the province ledger already in memory."""
     from ledger_audit.gates.engine import run_gates
+    from ledger_audit.registry import rule_set
     ledger, _, catalog, config, _, build_context = _province_context(False)
     context = build_context(ledger, {}, config, catalog)
-    outcome, seconds = timed(lambda: run_gates(context))
+    outcome, seconds = timed(lambda: run_gates(context, rule_set(catalog)))
     print(f"# findings: {len(outcome.findings)}", file=sys.stderr)
     return len(ledger), seconds
 

@@ -24,10 +24,9 @@ def _section(heading: str, text: str, width: int) -> list[str]:
 
 def _needs(spec: RuleSpec) -> list[str]:
     """The columns and the department roster a rule needs (from its registered function)."""
-    from ledger_audit import registry  # noqa: F401 - registers every rule
-    from ledger_audit.gates.rule import RULES
+    from ledger_audit.registry import implementations
 
-    registered = RULES.get(spec.rule_id)
+    registered = implementations().get(spec.rule_id)
     columns = registered.needs if registered else spec.needs
     return ([f"需要的列：{'、'.join(columns)}"] if columns else []) + (
         [f"需要的部门名单：{registered.needs_roster}"] if registered and registered.needs_roster else [])

@@ -8,8 +8,7 @@ import pytest
 
 from ledger_audit.catalog import load_catalog
 from ledger_audit.config import AuditConfig, RunSettings
-from ledger_audit import registry  # noqa: F401 - registers every rule
-from ledger_audit.gates.rule import RULES
+from ledger_audit.registry import implementations
 from ledger_audit.pipeline import run_audit
 from ledger_audit.sample.build import build_sample
 from ledger_audit.sample.write import ROSTER_FILES, MessyForms
@@ -30,7 +29,7 @@ def audit_sample(directory, households, seed, with_defects, messy=MessyForms()):
 @pytest.mark.parametrize("households,seed,messy", [(400, 2022, MessyForms()), (250, 7, MessyForms()), (250, 3, DATE_CELLS)])
 def test_every_planted_defect_is_found_on_its_row(tmp_path, households, seed, messy):
     findings, planted = audit_sample(tmp_path, households, seed, with_defects=True, messy=messy)
-    planted = planted[planted["rule_id"].isin(list(RULES))]
+    planted = planted[planted["rule_id"].isin(list(implementations()))]
     assert len(planted) > 0
     sources = findings.assign(source=findings["sources"].str.split("；")).explode("source")
     found = set(zip(sources["rule_id"], sources["source"]))

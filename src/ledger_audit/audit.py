@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import registry  # noqa: F401 - registers every rule
 from .catalog import GATES, Catalog
 from .config import AuditConfig
 from .crosscheck.matching import match_rosters
@@ -19,8 +18,9 @@ from .gates.engine import build_context, run_gates
 from .findings import sort_findings
 from .progress import OnStage, silent
 from .result import AuditResult
+from .registry import rule_set
 from .track.previous import check_previous_belongs
-from .track.rectification import carry_forward
+from .track.rectification import carry_forward, tracking_not_run
 
 
 AUDIT_STAGES = ("比对部门名单", "运行五个关口", "整改台账与交叉比对")  # told to `on_stage`, in this order
@@ -40,18 +40,21 @@ def audit_county(ledger: LoadedTable, rosters: dict[str, LoadedTable], config: A
     context = build_context(frame, roster_frames, config, catalog, matches,
                             previous_ledger.frame if previous_ledger is not None else None)
     on_stage(AUDIT_STAGES[1])
-    outcome = run_gates(context, gates)
+    outcome = run_gates(context, rule_set(catalog), gates)
     on_stage(AUDIT_STAGES[2])
     if previous_rectification is not None:
         check_previous_belongs(previous_rectification, frame, outcome.findings)
     rectification, tracking = carry_forward(previous_rectification, outcome.findings, config, catalog,
                                             ledger_county(frame))
     findings = sort_findings(pd.concat([outcome.findings, tracking], ignore_index=True))
+    not_run = pd.DataFrame(tracking_not_run(previous_rectification, config), columns=outcome.rules_not_run.columns)
+    if gates is None or "G4" in gates:
+        outcome.rules_not_run = pd.concat([outcome.rules_not_run, not_run], ignore_index=True).sort_values("rule_id", kind="stable")
     return AuditResult(
         config=config,
         findings=findings,
         rectification=rectification,
-        rules_not_run=outcome.rules_not_run,
+        rules_not_run=outcome.rules_not_run.reset_index(drop=True),
         loads=[ledger.report] + [table.report for table in rosters.values()],
         rule_specs=catalog.rules,
         gates=gates or tuple(GATES),

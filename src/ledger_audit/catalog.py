@@ -70,6 +70,7 @@ class RuleSpec:
     needs: tuple[str, ...] = ()
     condition: str | None = None  # a county's own rule: a pandas expression over canonical columns
     red_line: bool = False        # crosses a red line of 两不愁三保障 / 应纳未纳: shown first in the report
+    source: str = ""  # the TOML file it came from, for messages
 
     @property
     def gate(self) -> str:
@@ -121,10 +122,11 @@ def _code_lists(raw: dict) -> dict[str, CodeList]:
 
 def _rule(rule_id: str, raw: dict, source: Path) -> RuleSpec:
     missing = [k for k in ("title", "severity", "unit", "message") if k not in raw]
-    if missing or raw.get("severity") not in SEVERITIES or rule_id[:2] not in GATES:
+    if missing or raw.get("severity") not in SEVERITIES or rule_id[:2] not in GATES \
+            or raw.get("entity", "person") not in ENTITIES:
         raise AuditInputError(
             f"规则 {rule_id} 定义不完整或有误（缺少 {', '.join(missing) or '无'}；"
-            f"严重程度须为 错误/警告/提示；编号须以 G1–G5 开头）。",
+            f"严重程度须为 错误/警告/提示；编号须以 G1–G5 开头；entity 须为 {'、'.join(ENTITIES)}）。",
             file=str(source), hint="对照 schemas/rules/ 中已有规则的写法补全。")
     return RuleSpec(
         rule_id=rule_id, title=raw["title"], severity=raw["severity"], unit=raw["unit"],
@@ -132,6 +134,7 @@ def _rule(rule_id: str, raw: dict, source: Path) -> RuleSpec:
         message=raw["message"], remedy=raw.get("remedy", ""), basis=raw.get("basis", ""),
         what=raw.get("what", ""), example=raw.get("example", ""),
         needs=tuple(raw.get("needs", ())), condition=raw.get("condition"), red_line=bool(raw.get("red_line", False)),
+        source=str(source),
     )
 
 

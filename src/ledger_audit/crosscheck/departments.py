@@ -113,32 +113,32 @@ def _welfare_rules(ctx: RuleContext, types: tuple[str, ...], ledger_column: str,
                       extra_sources=_roster_sources(match, pairs, mask))
 
 
-@rule("G3-101", needs=("证件号码", "是否享受农村居民最低生活保障"), roster="民政")
+@rule("G3-101", needs=("证件号码", "是否享受农村居民最低生活保障"), values=("民政救助类型",), roster="民政")
 def minzheng_dibao_not_marked(ctx: RuleContext) -> Violations:
     """民政 lists the person (or their household head, for a head-only roster row) as 在保 低保,
     while the ledger's 是否享受农村居民最低生活保障 is 否 or empty."""
     return _welfare_rules(ctx, DIBAO, "是否享受农村居民最低生活保障", listed_in_roster=True)
 
 
-@rule("G3-102", needs=("证件号码", "是否享受农村居民最低生活保障"), roster="民政")
+@rule("G3-102", needs=("证件号码", "是否享受农村居民最低生活保障"), values=("民政救助类型",), roster="民政")
 def dibao_without_minzheng_record(ctx: RuleContext) -> Violations:
     """The ledger says 低保 = 是, but 民政 has no 在保 低保 row for the person or their household."""
     return _welfare_rules(ctx, DIBAO, "是否享受农村居民最低生活保障", listed_in_roster=False)
 
 
-@rule("G3-103", needs=("证件号码", "是否特困供养人员"), roster="民政")
+@rule("G3-103", needs=("证件号码", "是否特困供养人员"), values=("民政救助类型",), roster="民政")
 def minzheng_tekun_not_marked(ctx: RuleContext) -> Violations:
     """民政 lists the person as 在保 特困供养, while the ledger's 是否特困供养人员 is 否 or empty."""
     return _welfare_rules(ctx, TEKUN, "是否特困供养人员", listed_in_roster=True)
 
 
-@rule("G3-104", needs=("证件号码", "是否特困供养人员"), roster="民政")
+@rule("G3-104", needs=("证件号码", "是否特困供养人员"), values=("民政救助类型",), roster="民政")
 def tekun_without_minzheng_record(ctx: RuleContext) -> Violations:
     """The ledger says 特困 = 是, but 民政 has no 在保 特困 row for the person."""
     return _welfare_rules(ctx, TEKUN, "是否特困供养人员", listed_in_roster=False)
 
 
-@rule("G3-201", needs=("证件号码",), roster="医保")
+@rule("G3-201", needs=("证件号码",), values=("医保参保状态",), roster="医保")
 def not_in_basic_medical_insurance(ctx: RuleContext) -> Violations:
     """医保 shows the person 未参保, 暂停参保 or 终止参保, or has no row at all for them (the 医保
     roster being given): 基本医疗保障率 is a binding 100 % indicator."""
@@ -151,7 +151,7 @@ def not_in_basic_medical_insurance(ctx: RuleContext) -> Violations:
     return Violations(mask, {"医保参保状态": shown}, extra_sources=_roster_sources(match, match.exact, mask))
 
 
-@rule("G3-202", needs=("证件号码", "是否参加城乡居民基本医疗保险"), roster="医保")
+@rule("G3-202", needs=("证件号码", "是否参加城乡居民基本医疗保险"), values=("医保参保状态",), roster="医保")
 def ledger_insurance_wrong(ctx: RuleContext) -> Violations:
     """The ledger says the person is not insured, while 医保 shows 正常参保."""
     match = _match(ctx, "医保")
@@ -160,7 +160,7 @@ def ledger_insurance_wrong(ctx: RuleContext) -> Violations:
     return Violations(mask, {"医保参保状态": status}, extra_sources=_roster_sources(match, match.exact, mask))
 
 
-@rule("G3-203", needs=("证件号码", "是否参加城乡居民基本医疗保险"), roster="医保")
+@rule("G3-203", needs=("证件号码", "是否参加城乡居民基本医疗保险"), values=("医保险种",), roster="医保")
 def insurance_kind_differs(ctx: RuleContext) -> Violations:
     """The ledger marks 城乡居民 insurance and 医保 shows 职工 insurance, or the reverse."""
     match = _match(ctx, "医保")
@@ -182,7 +182,7 @@ def _house_pairs(ctx: RuleContext) -> tuple[RosterMatch, pd.DataFrame, pd.Series
     return match, pairs, households
 
 
-@rule("G3-301", needs=("户编号", "证件号码", "是否危房户"), roster="住建")
+@rule("G3-301", needs=("户编号", "证件号码", "是否危房户"), values=("住建鉴定等级",), roster="住建")
 def dangerous_house_not_marked(ctx: RuleContext) -> Violations:
     """住建 rates the household's house C级 or D级 and its 改造状态 is not 已竣工, while the
     ledger's 是否危房户 is 否 or empty."""
@@ -211,7 +211,7 @@ def _compulsory_age(ctx: RuleContext) -> pd.Series:
     return ((age >= ages.school_age_min) & (age <= ages.school_age_max)).fillna(False)
 
 
-@rule("G3-401", needs=("证件号码",), roster="教体")
+@rule("G3-401", needs=("证件号码",), values=("学籍状态", "学年年龄"), roster="教体")
 def school_record_shows_dropout(ctx: RuleContext) -> Violations:
     """教体 shows 辍学/失学, or 休学 while the ledger records no reason, for a child of school-year age
     6–15 in the ledger."""
@@ -223,7 +223,7 @@ def school_record_shows_dropout(ctx: RuleContext) -> Violations:
                       extra_sources=_roster_sources(match, match.exact, mask))
 
 
-@rule("G3-402", needs=("证件号码", "在校生状况"), roster="教体")
+@rule("G3-402", needs=("证件号码", "在校生状况"), values=("学籍状态",), roster="教体")
 def in_school_without_record(ctx: RuleContext) -> Violations:
     """The ledger has a compulsory-stage 在校生状况 (小学 … 九年级) and 教体 has no 在读 or 送教上门
     row for the child."""
@@ -238,7 +238,7 @@ def _roster_grade(grade: pd.Series) -> pd.Series:
     return cleaned.map(ROSTER_GRADES).astype("float64")
 
 
-@rule("G3-403", needs=("证件号码", "在校生状况"), roster="教体")
+@rule("G3-403", needs=("证件号码", "在校生状况"), values=("教体年级",), roster="教体")
 def grade_differs_from_school_record(ctx: RuleContext) -> Violations:
     """The ledger's 在校生状况 and 教体's 年级 differ by more than one year (小学 in the ledger counts as
     grades 1–6)."""
@@ -252,7 +252,7 @@ def grade_differs_from_school_record(ctx: RuleContext) -> Violations:
     return Violations(mask, {"教体年级": grade}, extra_sources=_roster_sources(match, match.exact, mask))
 
 
-@rule("G3-404", needs=("证件号码", "在校生状况"), roster="教体")
+@rule("G3-404", needs=("证件号码", "在校生状况"), values=("学籍状态",), roster="教体")
 def enrolled_but_not_in_school_in_ledger(ctx: RuleContext) -> Violations:
     """A child of school-year age 6–15 is not in school according to the ledger, while 教体 shows
     在读."""
@@ -265,7 +265,7 @@ def _given(ctx: RuleContext) -> list[str]:
     return [d for d in DEPARTMENTS if d in ctx.matches]
 
 
-@rule("G3-501", needs=("证件号码", "姓名"))
+@rule("G3-501", needs=("证件号码", "姓名"), values=("部门姓名",))
 def name_differs_across_departments(ctx: RuleContext) -> Violations:
     """A department roster has the same ID (exact match) under another name, after spaces and
     full-width forms are normalised. Runs for every roster given."""
@@ -284,7 +284,7 @@ def name_differs_across_departments(ctx: RuleContext) -> Violations:
     return Violations(_comparable(ctx) & (detail != ""), {"部门姓名": detail.str.rstrip("、")}, extra_sources=sources)
 
 
-@rule("G3-502", needs=("证件号码", "姓名"))
+@rule("G3-502", needs=("证件号码", "姓名"), values=("部门证件号码",))
 def suspected_id_error(ctx: RuleContext) -> Violations:
     """A tier-2 (one digit changed or two adjacent digits swapped, same name) or tier-3 (same name,
     birth date and 乡镇, unique) match: the same person seems to have a different ID in a

@@ -27,9 +27,8 @@ from ..findings import FINDING_COLUMNS, SOURCE_SEPARATOR, empty_findings, proble
 from ..frame import SOURCE_FILE, SOURCE_ROW, SOURCE_SHEET, TEXT
 from ..identity import mask_id_number, mask_phone
 
-from .county_rules import county_rule
 from .facts import Facts
-from .rule import RULES, RegisteredRule, RuleContext, Violations
+from .rule import RegisteredRule, RuleContext, Violations
 
 NOT_RUN = ("rule_id", "reason")
 ROW_KEY = "_row_position"
@@ -57,17 +56,17 @@ def build_context(ledger: pd.DataFrame, rosters: dict[str, pd.DataFrame], config
     )
 
 
-def run_gates(ctx: RuleContext, gates: tuple[str, ...] | None = None) -> GateOutcome:
-    """Run every rule of the chosen gates (all by default) that can run; list the others with why."""
-    county = [county_rule(spec) for spec in ctx.catalog.rules.values() if spec.condition and spec.rule_id not in RULES]
-    wanted = [r for r in (*RULES.values(), *county) if gates is None or r.rule_id[:2] in gates]
+def run_gates(ctx: RuleContext, rules: dict[str, RegisteredRule], gates: tuple[str, ...] | None = None) -> GateOutcome:
+    """Run every rule of the rule set (`registry.rule_set`) in the chosen gates (all by default)
+    that can run; list the others with why."""
+    wanted = [r for r in rules.values() if gates is None or r.rule_id[:2] in gates]
     runnable, not_run = [], []
     for registered in sorted(wanted, key=lambda r: r.rule_id):
         reason = _why_not_run(registered, ctx)
         (not_run.append((registered.rule_id, reason)) if reason else runnable.append(registered))
     results: dict[str, Violations] = {}
     failures = _validate(runnable, ctx, results)
-    parts = [_findings_for(ctx, ctx.catalog.rules[rule_id], results[rule_id], rows)
+    parts = [_findings_for(ctx, ctx.catalog.rules[rule_id], rules[rule_id], results[rule_id], rows)
              for rule_id, rows in failures.items()]
     findings = pd.concat(parts, ignore_index=True) if parts else empty_findings()
     return GateOutcome(sort_findings(findings), pd.DataFrame(not_run, columns=list(NOT_RUN)))
@@ -76,8 +75,6 @@ def run_gates(ctx: RuleContext, gates: tuple[str, ...] | None = None) -> GateOut
 def _why_not_run(registered: RegisteredRule, ctx: RuleContext) -> str | None:
     if registered.rule_id in ctx.config.disabled_rules:
         return "配置中已停用"
-    if registered.rule_id not in ctx.catalog.rules:
-        return "schemas/rules/ 中没有该规则的说明"
     if registered.needs_roster and registered.needs_roster not in ctx.matches:
         return f"未提供{registered.needs_roster}名单"
     if registered.needs_previous_ledger and ctx.previous_ledger is None:
@@ -127,12 +124,17 @@ def _check_function(registered: RegisteredRule, ctx: RuleContext, results: dict[
         except Exception as error:
             crashed[registered.rule_id] = error
             raise
+        undeclared = set(violations.values) - set(registered.values)
+        if undeclared:
+            crashed[registered.rule_id] = RuntimeError(f"values {sorted(undeclared)} not declared in @rule(values=...)")
+            raise crashed[registered.rule_id]
         results[registered.rule_id] = violations
         return ~violations.mask.reindex(frame.index, fill_value=False).astype(bool)
     return check
 
 
-def _findings_for(ctx: RuleContext, spec: RuleSpec, violations: Violations, rows: pd.Index) -> pd.DataFrame:
+def _findings_for(ctx: RuleContext, spec: RuleSpec, registered: RegisteredRule, violations: Violations,
+                  rows: pd.Index) -> pd.DataFrame:
     """One finding per person (or roster) row, or per household / village with the sources of all
     its rows."""
     frame = violations.frame if violations.frame is not None else ctx.ledger
@@ -144,7 +146,7 @@ def _findings_for(ctx: RuleContext, spec: RuleSpec, violations: Violations, rows
     if violations.extra_sources is not None:
         extra = violations.extra_sources.iloc[rows]
         detail["_source"] = detail["_source"].where(extra == "", detail["_source"] + SOURCE_SEPARATOR + extra)
-    detail["_entity"] = _entity_keys(ctx, spec, rows, ledger)
+    detail["_entity"] = _entity_keys(ctx, spec, registered, rows, ledger)
     if spec.entity in ("person", "roster"):   # one ID on several rows (G3-001, G1-013): keep IDs unique
         repeat = detail.groupby("_entity").cumcount()
         detail["_entity"] = detail["_entity"].where(repeat == 0, detail["_entity"] + "#" + (repeat + 1).astype(str))
@@ -158,10 +160,11 @@ def _findings_for(ctx: RuleContext, spec: RuleSpec, violations: Violations, rows
     return _finding_rows(ctx, spec, detail)
 
 
-def _entity_keys(ctx: RuleContext, spec: RuleSpec, rows: pd.Index, frame: pd.DataFrame) -> pd.Series:
+def _entity_keys(ctx: RuleContext, spec: RuleSpec, registered: RegisteredRule, rows: pd.Index,
+                 frame: pd.DataFrame) -> pd.Series:
     entity, facts = spec.entity, ctx.facts
     if entity == "roster":
-        return RULES[spec.rule_id].needs_roster + "/" + frame["证件号码"].astype(TEXT)
+        return registered.needs_roster + "/" + frame["证件号码"].astype(TEXT)
     if entity == "household":
         return facts.household_id.iloc[rows]
     if entity == "village":

@@ -27,7 +27,7 @@ def _id_typed(ctx: RuleContext) -> pd.Series:
     return ctx.facts.text("证件号码")
 
 
-@rule("G1-001", needs=("户编号",))
+@rule("G1-001", needs=("户编号",), values=("空白字段",))
 def required_field_empty(ctx: RuleContext) -> Violations:
     """A required field is empty (ledger.md: Req R on every row; Req M on rows of monitored
     households, i.e. 监测对象类别 not empty). One finding per row lists every empty field.
@@ -44,7 +44,7 @@ def required_field_empty(ctx: RuleContext) -> Violations:
     return Violations(empty_fields != "", {"空白字段": empty_fields})
 
 
-@rule("G1-002", needs=("证件号码",))
+@rule("G1-002", needs=("证件号码",), values=("证件长度",))
 def id_number_malformed(ctx: RuleContext) -> Violations:
     """A 居民身份证 number is not 17 digits plus a digit or X (15-digit numbers of the first
     generation card are accepted and upgraded), or a 残疾人证 number is not 20 or 22 characters
@@ -59,7 +59,7 @@ def id_number_malformed(ctx: RuleContext) -> Violations:
     return Violations(pd.Series(bad, index=ctx.ledger.index), {"证件长度": typed.str.len()})
 
 
-@rule("G1-003", needs=("证件号码",))
+@rule("G1-003", needs=("证件号码",), values=("应为校验位",))
 def id_number_checksum_wrong(ctx: RuleContext) -> Violations:
     """The check character (the 18th) does not match ISO 7064 MOD 11-2 over the first 17 digits
     (GB 11643-1999). Usually one digit was mistyped."""
@@ -67,7 +67,7 @@ def id_number_checksum_wrong(ctx: RuleContext) -> Violations:
                       {"应为校验位": ctx.facts.id_check_character})
 
 
-@rule("G1-004", needs=("证件号码",))
+@rule("G1-004", needs=("证件号码",), values=("证件出生日期",))
 def id_number_birth_date_invalid(ctx: RuleContext) -> Violations:
     """Digits 7–14 of the ID are not a real date, are before 1900, or are after the as-of date."""
     born = ctx.facts.birth_date_from_id
@@ -76,7 +76,7 @@ def id_number_birth_date_invalid(ctx: RuleContext) -> Violations:
     return Violations(bad, {"证件出生日期": ctx.facts.id18.str[6:14]})
 
 
-@rule("G1-005", needs=("证件号码",))
+@rule("G1-005", needs=("证件号码",), values=("地区码",))
 def id_number_region_unknown(ctx: RuleContext) -> Violations:
     """Digits 1–6 of the ID are not a GB/T 2260 administrative code, current or historical
     (python-stdnum's database of codes)."""
@@ -100,7 +100,7 @@ def id_number_placeholder(ctx: RuleContext) -> Violations:
     return Violations((typed != "") & ~ctx.facts.id_stored_as_number & ctx.facts.id_placeholder)
 
 
-@rule("G1-008")
+@rule("G1-008", values=("不规范代码",))
 def code_value_not_in_list(ctx: RuleContext) -> Violations:
     """A coded field's value is not in its code list (schemas/codes.toml) after synonyms are
     applied; multi-code fields are checked value by value. One finding per row naming each field
@@ -123,7 +123,7 @@ def code_value_not_in_list(ctx: RuleContext) -> Violations:
     return Violations(text != "", {"不规范代码": text})
 
 
-@rule("G1-009")
+@rule("G1-009", values=("不合法数值",))
 def numeric_value_invalid(ctx: RuleContext) -> Violations:
     """A numeric field (money, counts, months) is not a number; an income component, expense or
     家庭人口数 is negative; 家庭人口数 < 1; 务工时间（月） outside 0–12."""
@@ -142,7 +142,7 @@ def numeric_value_invalid(ctx: RuleContext) -> Violations:
     return Violations(text != "", {"不合法数值": text})
 
 
-@rule("G1-010")
+@rule("G1-010", values=("不合法日期",))
 def date_value_invalid(ctx: RuleContext) -> Violations:
     """A date field cannot be read as a date (the loader understands 2022-03-01, 2022/3/1,
     2022年3月1日, 202203, Excel date cells) or is later than the as-of date."""
@@ -155,7 +155,7 @@ def date_value_invalid(ctx: RuleContext) -> Violations:
     return Violations(text != "", {"不合法日期": text})
 
 
-@rule("G1-011")
+@rule("G1-011", values=("不合规电话",))
 def phone_malformed(ctx: RuleContext) -> Violations:
     """A phone number is neither a mobile number (11 digits, 1[3-9]…) nor a landline with its area
     code (0xx-xxxxxxxx)."""

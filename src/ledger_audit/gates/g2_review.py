@@ -29,7 +29,7 @@ def _relation(ctx: RuleContext) -> pd.Series:
     return ctx.facts.text("与户主关系")
 
 
-@rule("G2-001", needs=("证件号码", "性别"))
+@rule("G2-001", needs=("证件号码", "性别"), values=("证件性别",))
 def sex_differs_from_id(ctx: RuleContext) -> Violations:
     """性别 does not match the 17th digit of the ID (odd ⇒ 男, even ⇒ 女). Rows whose ID is not
     well formed are left to G1-002/G1-006."""
@@ -38,7 +38,7 @@ def sex_differs_from_id(ctx: RuleContext) -> Violations:
     return Violations(bad, {"证件性别": from_id})
 
 
-@rule("G2-002", needs=("证件号码", "出生日期"))
+@rule("G2-002", needs=("证件号码", "出生日期"), values=("证件出生日期",))
 def birth_date_differs_from_id(ctx: RuleContext) -> Violations:
     """The 出生日期 column is filled and differs from digits 7–14 of the ID."""
     written, from_id = ctx.facts.date("出生日期"), ctx.facts.birth_date_from_id
@@ -46,14 +46,14 @@ def birth_date_differs_from_id(ctx: RuleContext) -> Violations:
     return Violations(bad, {"证件出生日期": from_id})
 
 
-@rule("G2-003", needs=("户编号", "与户主关系"))
+@rule("G2-003", needs=("户编号", "与户主关系"), values=("户主人数",))
 def household_head_count(ctx: RuleContext) -> Violations:
     """A 户编号 has no 户主, or more than one (among members whose 人员状态 is 正常)."""
     heads = ctx.facts.household_count(ctx.facts.active & (_relation(ctx) == "户主"))
     return Violations(ctx.facts.active & (heads != 1), {"户主人数": heads})
 
 
-@rule("G2-004", needs=("户编号", "与户主关系", "性别"))
+@rule("G2-004", needs=("户编号", "与户主关系", "性别"), values=("配偶人数", "户主性别"))
 def spouse_inconsistent(ctx: RuleContext) -> Violations:
     """More than one 配偶 in a household, or a 配偶 of the same sex as the 户主."""
     spouse = ctx.facts.active & (_relation(ctx) == "配偶")
@@ -74,7 +74,7 @@ def relation_differs_from_sex(ctx: RuleContext) -> Violations:
     return Violations(bad)
 
 
-@rule("G2-006", needs=("户编号", "与户主关系", "证件号码"))
+@rule("G2-006", needs=("户编号", "与户主关系", "证件号码"), values=("年龄差",))
 def relation_differs_from_age(ctx: RuleContext) -> Violations:
     """A child (之子/之女/之儿媳/之女婿) less than 12 years younger than the 户主; a parent (之父,
     之母, 之岳父 …) less than 12 years older; a grandchild less than 24 years younger."""
@@ -87,7 +87,7 @@ def relation_differs_from_age(ctx: RuleContext) -> Violations:
     return Violations(bad.fillna(False), {"年龄差": gap.abs().round(0).astype("Int64")})
 
 
-@rule("G2-007", needs=("户编号", "家庭人口数"))
+@rule("G2-007", needs=("户编号", "家庭人口数"), values=("成员行数",))
 def household_size_differs(ctx: RuleContext) -> Violations:
     """家庭人口数 differs from the number of member rows of the 户编号 whose 人员状态 is 正常."""
     members = ctx.facts.household_count(ctx.facts.active)
@@ -96,7 +96,7 @@ def household_size_differs(ctx: RuleContext) -> Violations:
     return Violations(bad, {"成员行数": members})
 
 
-@rule("G2-008", needs=("人均纯收入（元）", "纯收入（元）", "家庭人口数"))
+@rule("G2-008", needs=("人均纯收入（元）", "纯收入（元）", "家庭人口数"), values=("应为人均",))
 def per_capita_income_wrong(ctx: RuleContext) -> Violations:
     """|人均纯收入 − 纯收入 ÷ 家庭人口数| > 1 yuan."""
     expected = ctx.facts.money("纯收入（元）") / ctx.facts.money("家庭人口数")
@@ -104,7 +104,7 @@ def per_capita_income_wrong(ctx: RuleContext) -> Violations:
     return Violations(bad.fillna(False), {"应为人均": expected.round(2)})
 
 
-@rule("G2-009", needs=("纯收入（元）", *INCOME_PARTS, "生产经营性支出"))
+@rule("G2-009", needs=("纯收入（元）", *INCOME_PARTS, "生产经营性支出"), values=("各项合计",))
 def net_income_unbalanced(ctx: RuleContext) -> Violations:
     """|纯收入 − (工资性 + 生产经营性 + 财产性 + 转移性 − 生产经营性支出)| > 1 yuan."""
     parts = sum(ctx.facts.money(c).fillna(0) for c in INCOME_PARTS) - ctx.facts.money("生产经营性支出").fillna(0)
@@ -113,7 +113,7 @@ def net_income_unbalanced(ctx: RuleContext) -> Violations:
     return Violations(bad.fillna(False), {"各项合计": parts.round(2)})
 
 
-@rule("G2-010", needs=("户编号",))
+@rule("G2-010", needs=("户编号",), values=("不一致字段",))
 def household_fields_differ(ctx: RuleContext) -> Violations:
     """A household-level field (level H in fields.toml) has different values on the member rows
     of one 户编号. The message names each field and its values."""
@@ -142,7 +142,7 @@ def _differs_from_previous_member(facts, column: str) -> pd.Series:
     return pd.Series(result, index=facts.ledger.index)
 
 
-@rule("G2-011", needs=("证件号码", "在校生状况"))
+@rule("G2-011", needs=("证件号码", "在校生状况"), values=("学年年龄",))
 def compulsory_age_child_not_in_school(ctx: RuleContext) -> Violations:
     """School-year age 6–15 (at 8-31 of the school year), 在校生状况 empty / 学龄前儿童 / 学前教育,
     and 义务教育阶段未上学原因 empty. A red line of 控辍保学: every compulsory-age child is in school
@@ -150,7 +150,7 @@ def compulsory_age_child_not_in_school(ctx: RuleContext) -> Violations:
     return Violations(ctx.facts.compulsory_age_out_of_school, {"学年年龄": ctx.facts.school_year_age})
 
 
-@rule("G2-012", needs=("证件号码", "在校生状况"))
+@rule("G2-012", needs=("证件号码", "在校生状况"), values=("学年年龄",))
 def school_stage_differs_from_age(ctx: RuleContext) -> Violations:
     """在校生状况 implausible for the school-year age: 小学 outside 6–14; 七–九年级 outside 11–17;
     高中/中职 outside 14–20; 高职高专/技师/本科 under 17; 硕士及以上 under 20; 学龄前/学前教育 at 7 or
@@ -165,7 +165,7 @@ def school_stage_differs_from_age(ctx: RuleContext) -> Violations:
     return Violations(ctx.facts.active & bad.fillna(False), {"学年年龄": age})
 
 
-@rule("G2-013", needs=("证件号码", "劳动技能"))
+@rule("G2-013", needs=("证件号码", "劳动技能"), values=("年龄",))
 def labour_differs_from_age(ctx: RuleContext) -> Violations:
     """错误: under 16, or in school, but 劳动技能 is not 无劳动力. 警告: 16–59, 健康, not in school,
     but 无劳动力."""
@@ -215,7 +215,7 @@ def risk_elimination_contradicts(ctx: RuleContext) -> Violations:
     return Violations(ctx.facts.active & bad)
 
 
-@rule("G2-018", needs=("致贫/返贫风险",))
+@rule("G2-018", needs=("致贫/返贫风险",), values=("不符情况",))
 def risk_differs_from_household(ctx: RuleContext) -> Violations:
     """因残 with no 残疾 member; 因病 with no member 患有大病/长期慢性病; 因学 with no student;
     缺劳动力 with half or more members 普通/技能劳动力."""
@@ -234,7 +234,7 @@ def risk_differs_from_household(ctx: RuleContext) -> Violations:
     return Violations(member & (detail != ""), {"不符情况": detail})
 
 
-@rule("G2-019", needs=("是否特困供养人员", "劳动技能"))
+@rule("G2-019", needs=("是否特困供养人员", "劳动技能"), values=("年龄",))
 def able_person_in_extreme_poverty_support(ctx: RuleContext) -> Violations:
     """是否特困供养人员 = 是 for someone 18–59, 健康, not in school, with 普通/技能劳动力, or who works
     (特困 means no ability to work, no income and no one to support them)."""

@@ -9,7 +9,7 @@ from .rule import RuleContext, Violations, rule
 SHARED_PHONE_HOUSEHOLDS = 3
 
 
-@rule("G3-001", needs=("证件号码",))
+@rule("G3-001", needs=("证件号码",), values=("重复行",))
 def id_number_repeated(ctx: RuleContext) -> Violations:
     """One ID number on more than one row, in the same household or in different ones (compared
     in its 18-character form, so a 15-digit and an 18-digit entry of one person are caught). One
@@ -21,7 +21,7 @@ def id_number_repeated(ctx: RuleContext) -> Violations:
     return Violations(repeated, {"重复行": all_rows.reindex(ctx.ledger.index)})
 
 
-@rule("G3-002", needs=("户联系电话",))
+@rule("G3-002", needs=("户联系电话",), values=("共用户数",))
 def phone_shared_across_households(ctx: RuleContext) -> Violations:
     """One 户联系电话 registered by more than 3 different households: often a cadre's or a
     village office's number typed in for every household, which makes the households unreachable."""

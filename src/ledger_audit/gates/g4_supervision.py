@@ -50,7 +50,7 @@ def no_assistance_measures(ctx: RuleContext) -> Violations:
     return Violations(ctx.facts.active & ctx.facts.monitored & (ctx.facts.text("帮扶措施") == ""))
 
 
-@rule("G4-003", needs=("监测对象类别", "致贫/返贫风险", "帮扶措施"))
+@rule("G4-003", needs=("监测对象类别", "致贫/返贫风险", "帮扶措施"), values=("未对应风险",))
 def measures_do_not_answer_risks(ctx: RuleContext) -> Violations:
     """A risk without a measure that answers it (缺什么补什么): 因病 without 健康帮扶/综合保障/社会帮扶;
     因学 without 义务教育保障/教育帮扶; 因残 without 综合保障/社会帮扶/健康帮扶; 因安全住房 without
@@ -82,7 +82,7 @@ def no_labour_household_marked_cleared(ctx: RuleContext) -> Violations:
     return Violations(ctx.facts.active & ctx.facts.risk_cleared & ctx.facts.household_without_labour)
 
 
-@rule("G4-006", needs=("识别监测时间", "消除监测时间"))
+@rule("G4-006", needs=("识别监测时间", "消除监测时间"), values=("最短月数",))
 def risk_cleared_too_soon(ctx: RuleContext) -> Violations:
     """消除监测时间 less than 6 months (configurable) after 识别监测时间: income must be stable for at
     least half a year before the risk counts as eliminated."""
@@ -93,7 +93,7 @@ def risk_cleared_too_soon(ctx: RuleContext) -> Violations:
     return Violations(facts.active & too_soon.fillna(False), {"最短月数": pd.Series(str(months), index=ctx.ledger.index)})
 
 
-@rule("G4-007", needs=("风险消除方式", "人均纯收入（元）"))
+@rule("G4-007", needs=("风险消除方式", "人均纯收入（元）"), values=("监测线",))
 def assisted_clearance_below_line(ctx: RuleContext) -> Violations:
     """风险消除方式 = 帮扶消除 while 人均纯收入 is below the 监测线 of the as-of year."""
     line = ctx.config.monitoring_line
@@ -102,7 +102,7 @@ def assisted_clearance_below_line(ctx: RuleContext) -> Violations:
                       {"监测线": pd.Series(f"{line:.0f}", index=ctx.ledger.index)})
 
 
-@rule("G4-008", needs=("风险是否已消除",))
+@rule("G4-008", needs=("风险是否已消除",), values=("保障问题",))
 def cleared_household_with_security_problem(ctx: RuleContext) -> Violations:
     """风险是否已消除 = 是, yet the household has a 保障 problem: 危房, unsafe drinking water, a member
     without basic medical insurance, or a compulsory-age child out of school (G2-011)."""
@@ -119,7 +119,7 @@ def special_household_cleared(ctx: RuleContext) -> Violations:
     return Violations(facts.active & facts.monitored & facts.risk_cleared & (ctx.facts.household_has_welfare | disabled))
 
 
-@rule("G4-010", needs=("监测对象类别", "帮扶措施"))
+@rule("G4-010", needs=("监测对象类别", "帮扶措施"), values=("不符情况",))
 def social_protection_mismatch(ctx: RuleContext) -> Violations:
     """A monitored household with a member enjoying 低保/特困 whose 帮扶措施 lacks 综合保障, or with
     综合保障 but no 低保/特困 member."""

@@ -27,7 +27,7 @@ def _not_monitored(ctx: RuleContext) -> pd.Series:
     return ctx.facts.active & ~ctx.facts.monitored
 
 
-@rule("G5-001", needs=("人均纯收入（元）", "监测对象类别"))
+@rule("G5-001", needs=("人均纯收入（元）", "监测对象类别"), values=("监测线",))
 def income_below_line_not_monitored(ctx: RuleContext) -> Violations:
     """人均纯收入 below the 监测线 of the as-of year, and the household is not monitored (or its
     risk is marked eliminated)."""
@@ -36,7 +36,7 @@ def income_below_line_not_monitored(ctx: RuleContext) -> Violations:
     return Violations(ctx.facts.active & below & unwatched, _line_values(ctx))
 
 
-@rule("G5-003", needs=("监测对象类别",))
+@rule("G5-003", needs=("监测对象类别",), values=("保障问题",))
 def security_problem_not_monitored(ctx: RuleContext) -> Violations:
     """Not monitored, and the household lives in a 危房, lacks safe drinking water, has a member
     without basic medical insurance, or has a compulsory-age child out of school (G2-011)."""
@@ -44,7 +44,7 @@ def security_problem_not_monitored(ctx: RuleContext) -> Violations:
     return Violations(_not_monitored(ctx) & (problems != ""), {"保障问题": problems})
 
 
-@rule("G5-004", needs=("监测对象类别", "合规自付支出"))
+@rule("G5-004", needs=("监测对象类别", "合规自付支出"), values=("大额支出线",))
 def large_expense_not_monitored(ctx: RuleContext) -> Violations:
     """Not monitored, and 合规自付支出 ≥ the 大额刚性支出 threshold, or a member 患有大病 while
     人均纯收入 is below 1.5 × 监测线."""
@@ -63,7 +63,7 @@ def no_labour_without_welfare(ctx: RuleContext) -> Violations:
     return Violations(ctx.facts.active & ctx.facts.household_without_labour & ~ctx.facts.household_has_welfare)
 
 
-@rule("G5-006", needs=("监测对象类别", "人均纯收入（元）"))
+@rule("G5-006", needs=("监测对象类别", "人均纯收入（元）"), values=("监测线",))
 def monitored_income_too_high(ctx: RuleContext) -> Violations:
     """Monitored as 脱贫不稳定户 or 边缘易致贫户 with 人均纯收入 above 3 × 监测线: either the income or
     the identification is wrong."""
@@ -72,7 +72,7 @@ def monitored_income_too_high(ctx: RuleContext) -> Violations:
     return Violations(ctx.facts.active & category & high, _line_values(ctx, HIGH_INCOME_FACTOR))
 
 
-@rule("G5-007", needs=("人均纯收入（元）",))
+@rule("G5-007", needs=("人均纯收入（元）",), values=("监测线",))
 def income_implausibly_low(ctx: RuleContext) -> Violations:
     """人均纯收入 ≤ 0, or below half the 监测线: the income accounting is suspect."""
     income = ctx.facts.per_capita_income
@@ -80,7 +80,7 @@ def income_implausibly_low(ctx: RuleContext) -> Violations:
     return Violations(ctx.facts.active & low, _line_values(ctx, LOW_INCOME_FACTOR))
 
 
-@rule("G5-008", needs=("乡镇", "行政村", "监测对象类别"))
+@rule("G5-008", needs=("乡镇", "行政村", "监测对象类别"), values=("户数",))
 def village_without_monitored_household(ctx: RuleContext) -> Violations:
     """A 行政村 with ledger rows but no monitored household at all: worth a look (监测对象为零的村)."""
     facts = ctx.facts

@@ -1,19 +1,21 @@
-"""What a rule is: an ID, a docstring that is its documentation, and a small vectorised function.
+"""What a rule is: an ID, a small vectorised function, and its metadata in schemas/rules/.
 
-    @rule("G2-011", needs=("证件号码", "在校生状况"))
+    @rule("G2-011", needs=("证件号码", "在校生状况"), values=("学年年龄",))
     def compulsory_age_child_not_in_school(ctx: RuleContext) -> Violations:
-        \"\"\"义务教育适龄儿童未在校 ... (shown by `audit rules G2-011`)\"\"\"
+        \"\"\"Short developer note; what a user reads is the `what` text in its TOML.\"\"\"
         ...
         return Violations(mask, values={"学年年龄": age})
 
-* The metadata (名称, severity, 责任单位, message template, 整改要求, policy basis) is data in
-  schemas/rules/G*.toml; the function holds only the logic.
+* The metadata (名称, severity, 责任单位, message template, 整改要求, policy basis, 检查什么) is data
+  in schemas/rules/G*.toml; the function holds only the logic. `registry.rule_set` joins the two
+  and refuses a rule that has only one side.
 * `mask` is a boolean Series aligned with `ctx.ledger` (True = this row violates the rule). For a
   household rule, mark the member rows involved; the engine folds them into one finding per
   household (entity = "household" in the metadata), likewise per village.
-* `values` adds message placeholders the frame does not have (an age, a computed income); the
-  message template may use any canonical column and these. Give them as computed (numbers,
-  dates): the engine turns them into text for the failing rows only.
+* `values` adds message placeholders the frame does not have (an age, a computed income); declare
+  their names in `@rule(values=...)` so that a misspelled placeholder is caught when the rule set
+  is built. Give them as computed (numbers, dates): the engine turns them into text for the
+  failing rows only.
 * `needs` lists canonical columns without which the rule cannot run: the engine then lists it as
   not run, with the reason, instead of reporting it as passed.
 * No Python loop per row: pandas expressions only.
@@ -25,7 +27,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
 import pandas as pd
-
 
 if TYPE_CHECKING:
     from ..catalog import Catalog
@@ -66,23 +67,20 @@ class RegisteredRule:
     needs: tuple[str, ...]
     needs_roster: str | None = None       # department whose roster the rule needs
     needs_previous_ledger: bool = False
+    values: tuple[str, ...] = ()          # the message placeholders the function computes
 
     @property
     def doc(self) -> str:
         return (self.function.__doc__ or "").strip()
 
 
-RULES: dict[str, RegisteredRule] = {}
-
-
-def rule(rule_id: str, *, needs: tuple[str, ...] = (), roster: str | None = None,
+def rule(rule_id: str, *, needs: tuple[str, ...] = (), values: tuple[str, ...] = (), roster: str | None = None,
          previous_ledger: bool = False) -> Callable[[RuleFunction], RuleFunction]:
-    """Register a rule function under its stable ID (importing the module registers it)."""
+    """Mark a function as the implementation of a rule. Nothing is registered: `registry` collects
+    the marked functions of the rule modules it lists."""
 
-    def register(function: RuleFunction) -> RuleFunction:
-        if rule_id in RULES:
-            raise RuntimeError(f"rule {rule_id} registered twice")
-        RULES[rule_id] = RegisteredRule(rule_id, function, needs, roster, previous_ledger)
+    def mark(function: RuleFunction) -> RuleFunction:
+        function.implements = RegisteredRule(rule_id, function, needs, roster, previous_ledger, values)
         return function
 
-    return register
+    return mark

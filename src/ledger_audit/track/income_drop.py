@@ -8,7 +8,7 @@ from ..frame import TEXT
 from ..gates.rule import RuleContext, Violations, rule
 
 
-@rule("G5-002", needs=("户编号", "人均纯收入（元）"), previous_ledger=True)
+@rule("G5-002", needs=("户编号", "人均纯收入（元）"), values=("上期人均纯收入", "降幅"), previous_ledger=True)
 def income_fell_sharply(ctx: RuleContext) -> Violations:
     """人均纯收入 fell by more than 30 % (configurable) against the same household (户编号) in the
     previous quarter's ledger. A sharp drop is a risk signal even above the 监测线."""

@@ -33,6 +33,7 @@ STATUSES = ("未整改", "整改中", "已整改", "已销号")
 STILL_PRESENT = "复核仍存在，整改未到位"
 NOT_FOUND_AGAIN = "本期复核未再发现"
 OVERDUE, RECURRED = "G4-011", "G4-012"
+TRACKING_RULE_IDS = (OVERDUE, RECURRED)
 
 
 def new_rectification(findings: pd.DataFrame, config: AuditConfig, county: str = "") -> pd.DataFrame:
@@ -47,6 +48,16 @@ def new_rectification(findings: pd.DataFrame, config: AuditConfig, county: str =
         "首次发现季度": findings["first_seen"], "累计季度数": "1",
     })
     return _ordered(table)
+
+
+def tracking_not_run(previous: pd.DataFrame | None, config: AuditConfig) -> list[tuple[str, str]]:
+    """(rule ID, reason) for the tracking rules that cannot run: without last quarter's 整改台账
+    nothing can be overdue or recur, which is not the same as passing."""
+    reasons = [(rule_id, "配置中已停用") for rule_id in TRACKING_RULE_IDS if rule_id in config.disabled_rules]
+    if previous is None:
+        reasons += [(rule_id, "未提供上季度整改台账（--previous）")
+                    for rule_id in TRACKING_RULE_IDS if rule_id not in config.disabled_rules]
+    return reasons
 
 
 def _ordered(table: pd.DataFrame) -> pd.DataFrame:
