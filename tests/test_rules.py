@@ -17,7 +17,7 @@ AS_OF = date(2022, 6, 30)
 CATALOG = load_catalog()
 TWO_QUARTER_RULES = ("G4-011", "G4-012", "G5-002")
 # 提示 rules that a realistic clean county may trip (villages without monitored households); their
-# no-fire cases are unit tests in test_rules_info.py.
+# no-fire cases are unit tests in test_rules_units.py.
 NATURALLY_PRESENT = ("G5-008",)
 SINGLE_QUARTER = [r for r in CATALOG.rules if r not in TWO_QUARTER_RULES]
 

@@ -15,7 +15,8 @@ from .crosscheck.matching import match_rosters
 from .crosscheck.matrix import cross_check_matrix
 from .frame import LoadedTable
 from .gates.engine import build_context, run_gates
-from .findings import sort_findings
+from .findings import check_findings, sort_findings
+from .normalise.contract import check_table
 from .progress import OnStage, silent
 from .result import AuditResult
 from .registry import rule_set
@@ -33,6 +34,7 @@ def audit_county(ledger: LoadedTable, rosters: dict[str, LoadedTable], config: A
     """Match the rosters, run the quality gates, summarise the cross-checks and carry last
     quarter's 整改台账 forward. `on_stage` is told when each of AUDIT_STAGES starts (progress only:
     the result does not depend on it)."""
+    _check_inputs(ledger, rosters, catalog, previous_ledger)
     frame = ledger.frame.reset_index(drop=True)
     roster_frames = {department: table.frame.reset_index(drop=True) for department, table in rosters.items()}
     on_stage(AUDIT_STAGES[0])
@@ -41,12 +43,13 @@ def audit_county(ledger: LoadedTable, rosters: dict[str, LoadedTable], config: A
                             previous_ledger.frame if previous_ledger is not None else None)
     on_stage(AUDIT_STAGES[1])
     outcome = run_gates(context, rule_set(catalog), gates)
+    check_findings(outcome.findings, "of the gates")
     on_stage(AUDIT_STAGES[2])
     if previous_rectification is not None:
         check_previous_belongs(previous_rectification, frame, outcome.findings)
     rectification, tracking = carry_forward(previous_rectification, outcome.findings, config, catalog,
                                             ledger_county(frame))
-    findings = sort_findings(pd.concat([outcome.findings, tracking], ignore_index=True))
+    findings = check_findings(sort_findings(pd.concat([outcome.findings, tracking], ignore_index=True)), "with tracking")
     not_run = pd.DataFrame(tracking_not_run(previous_rectification, config), columns=outcome.rules_not_run.columns)
     if gates is None or "G4" in gates:
         outcome.rules_not_run = pd.concat([outcome.rules_not_run, not_run], ignore_index=True).sort_values("rule_id", kind="stable")
@@ -84,3 +87,13 @@ def ledger_county(frame: pd.DataFrame) -> str:
     """The ledger's 县 (its most common one), "" when it has no 县 column."""
     counties = frame["县"][frame["县"] != ""] if "县" in frame else pd.Series(dtype=str)
     return str(counties.mode().iloc[0]) if not counties.empty else ""
+
+
+def _check_inputs(ledger: LoadedTable, rosters: dict[str, LoadedTable], catalog: Catalog,
+                  previous_ledger: LoadedTable | None) -> None:
+    """The normalise → gates contract on every input frame (a broken one is a bug, exit code 4)."""
+    check_table(ledger.frame, catalog.fields, "ledger")
+    if previous_ledger is not None:
+        check_table(previous_ledger.frame, catalog.fields, "previous ledger")
+    for department, table in rosters.items():
+        check_table(table.frame, catalog.rosters[department].fields, f"{department} roster")

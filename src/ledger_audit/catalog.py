@@ -42,6 +42,8 @@ class FieldSpec:
     codes: str | None = None
     aliases: tuple[str, ...] = ()
     inverted_aliases: tuple[str, ...] = ()
+    minimum: float | None = None   # numeric fields: the range G1-009 checks
+    maximum: float | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,7 @@ def _field(name: str, raw: dict) -> FieldSpec:
         name=name, type=raw.get("type", "text"), level=raw.get("level", "P"),
         required=raw.get("required", ""), codes=raw.get("codes"),
         aliases=tuple(raw.get("aliases", ())), inverted_aliases=tuple(raw.get("inverted_aliases", ())),
+        minimum=raw.get("minimum"), maximum=raw.get("maximum"),
     )
 
 

@@ -1,7 +1,6 @@
 """One finding is one row of one DataFrame with these fixed columns (outputs.md).
 
-Every rule, gate and cross-check produces rows of this frame through `make_findings`; reports,
-tracking and JSON read only this frame. Severity is kept in Chinese (错误/警告/提示); JSON maps it to
+The gates engine and tracking build these rows; reports, tracking and JSON read only this frame. Severity is kept in Chinese (错误/警告/提示); JSON maps it to
 English. `id_number` is unmasked here: masking happens when something is written for a person.
 """
 
@@ -35,6 +34,38 @@ FINDING_COLUMNS = (
 )
 SOURCE_SEPARATOR = "；"
 SEVERITY_ORDER = {"错误": 0, "警告": 1, "提示": 2}
+
+
+class FindingsBroken(RuntimeError):
+    """A findings frame that breaks its contract: a bug in a rule or in tracking (exit code 4)."""
+
+
+def findings_schema():
+    """The findings contract: exactly FINDING_COLUMNS in order, all text and never missing, a known
+    gate and severity, one row per problem_id."""
+    import pandera.pandas as pa   # costs a second to import: only a run needs it
+
+    from .catalog import GATES, SEVERITIES
+
+    columns = {column: pa.Column(TEXT, nullable=False) for column in FINDING_COLUMNS}
+    columns["problem_id"] = pa.Column(TEXT, nullable=False, unique=True)
+    columns["gate"] = pa.Column(TEXT, pa.Check.isin(list(GATES)), nullable=False)
+    columns["severity"] = pa.Column(TEXT, pa.Check.isin(list(SEVERITIES)), nullable=False)
+    same_gate = pa.Check(lambda f: f["rule_id"].str.slice(0, 2) == f["gate"], name="rule_id 属于 gate")
+    return pa.DataFrameSchema(columns, checks=[same_gate], strict=True, ordered=True, name="findings")
+
+
+def check_findings(findings: pd.DataFrame, stage: str) -> pd.DataFrame:
+    """The findings unchanged, or FindingsBroken naming what is wrong (stage: where it was checked)."""
+    from pandera.errors import SchemaErrors
+
+    try:
+        findings_schema().validate(findings, lazy=True)
+    except SchemaErrors as errors:
+        cases = errors.failure_cases.head(20)
+        raise FindingsBroken(f"findings {stage} break the contract: "
+                             + "; ".join(f"{c}: {k} {v}" for c, k, v in zip(cases["column"], cases["check"], cases["failure_case"]))) from None
+    return findings
 
 
 def empty_findings() -> pd.DataFrame:

@@ -62,6 +62,3 @@ class LoadReport:
 class LoadedTable:
     frame: pd.DataFrame
     report: LoadReport
-
-    def has(self, column: str) -> bool:
-        return column in self.frame.columns

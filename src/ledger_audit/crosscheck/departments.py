@@ -14,7 +14,8 @@ import pandas as pd
 from ..findings import SOURCE_SEPARATOR, source_text
 from ..frame import SOURCE_FILE, SOURCE_ROW, SOURCE_SHEET, TEXT
 from ..gates.rule import RuleContext, Violations, rule
-from .matching import RosterMatch, name_key
+from ..identity import name_key
+from .matching import RosterMatch
 
 DEPARTMENTS = ("民政", "医保", "住建", "教体")
 DIBAO = ("农村低保", "城市低保")

@@ -1,14 +1,11 @@
-"""The gates engine: the one boundary between rules and Pandera.
+"""The gates engine: runs the rule set over one ledger and builds the findings frame.
 
-Each gate (G1 … G5) becomes a Pandera `DataFrameSchema` built at run time from schemas/: the G1
-code-list checks come from the field definitions (one `Column` check named G1-008 per coded field),
-every registered rule becomes a wide check named by its rule ID. Validation is lazy, and Pandera's
-failure cases (check name + row index) are turned into the findings frame.
-
-Why a narrow frame: Pandera reports a failing wide check by melting every failing row × every
-column of the validated frame. The rules read the full ledger through the RuleContext, so the
-schema validates only the row index (`_row`), and the failure-case report stays one row per
-failing row instead of 50.
+Cell rules (G1-002, G1-008 … G1-012) are Pandera Column checks generated from schemas/fields.toml,
+each named by its rule ID; one lazy validation of the ledger runs them all, and Pandera's failure
+cases (rule, column, row, cell) become their findings. Every other rule (household, cross-row,
+cross-department, tracking input) is a plain function called directly, each with its own error
+handling: a county rule's bad condition is the county's input error, any other exception a bug
+naming the rule.
 """
 
 from __future__ import annotations
@@ -16,23 +13,23 @@ from __future__ import annotations
 import string
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-from ..catalog import GATES, Catalog, RuleSpec
+from ..catalog import Catalog, RuleSpec
 from ..config import AuditConfig
 from ..errors import AuditInputError
 from ..findings import FINDING_COLUMNS, SOURCE_SEPARATOR, empty_findings, problem_ids, source_text, sort_findings
 from ..frame import SOURCE_FILE, SOURCE_ROW, SOURCE_SHEET, TEXT
+from ..result import NOT_RUN_COLUMNS
 from ..identity import mask_id_number, mask_phone
 
 from .facts import Facts
-from .rule import RegisteredRule, RuleContext, Violations
+from .messages import listed
+from .rule import CellCheck, RegisteredRule, RuleContext, Violations
 
-NOT_RUN = ("rule_id", "reason")
-ROW_KEY = "_row_position"
-LEDGER = "台账"
 PHONE_PLACEHOLDERS = ("户联系电话", "帮扶责任人联系电话", "联系电话")
 # Columns of the validated frame a finding row is built from (besides its message placeholders).
 FINDING_FRAME_COLUMNS = ("乡镇", "行政村", "户编号", "姓名", "证件号码", SOURCE_FILE, SOURCE_SHEET, SOURCE_ROW)
@@ -64,12 +61,19 @@ def run_gates(ctx: RuleContext, rules: dict[str, RegisteredRule], gates: tuple[s
     for registered in sorted(wanted, key=lambda r: r.rule_id):
         reason = _why_not_run(registered, ctx)
         (not_run.append((registered.rule_id, reason)) if reason else runnable.append(registered))
-    results: dict[str, Violations] = {}
-    failures = _validate(runnable, ctx, results)
-    parts = [_findings_for(ctx, ctx.catalog.rules[rule_id], rules[rule_id], results[rule_id], rows)
-             for rule_id, rows in failures.items()]
+    results = _cell_rule_results([r for r in runnable if r.cells], ctx)
+    results |= {r.rule_id: _called(r, ctx) for r in runnable if not r.cells}
+    parts = []
+    for rule_id, violations in sorted(results.items()):
+        rows = _flagged_rows(ctx, rules[rule_id], violations)
+        if len(rows):
+            parts.append(_findings_for(ctx, ctx.catalog.rules[rule_id], rules[rule_id], violations, rows))
     findings = pd.concat(parts, ignore_index=True) if parts else empty_findings()
-    return GateOutcome(sort_findings(findings), pd.DataFrame(not_run, columns=list(NOT_RUN)))
+    return GateOutcome(sort_findings(findings), pd.DataFrame(not_run, columns=list(NOT_RUN_COLUMNS)))
+
+
+class RuleCrashed(RuntimeError):
+    """A rule's code raised: a bug (exit code 4), reported with the rule's ID."""
 
 
 def _why_not_run(registered: RegisteredRule, ctx: RuleContext) -> str | None:
@@ -83,54 +87,87 @@ def _why_not_run(registered: RegisteredRule, ctx: RuleContext) -> str | None:
     return f"缺少列：{'、'.join(missing)}" if missing else None
 
 
-def _validate(rules: list[RegisteredRule], ctx: RuleContext, results: dict[str, Violations]) -> dict[str, pd.Index]:
-    """Validate the narrow frame against one schema per gate; return failing row positions per rule."""
-    failures: dict[str, pd.Index] = {}
+def _called(registered: RegisteredRule, ctx: RuleContext) -> Violations:
+    """A plain rule's violations; an exception other than a county's bad input names the rule."""
+    try:
+        violations = registered.function(ctx)
+    except AuditInputError:   # a county rule's condition that cannot be computed
+        raise
+    except Exception as error:
+        raise RuleCrashed(f"rule {registered.rule_id} crashed") from error
+    undeclared = set(violations.values) - set(registered.values)
+    if undeclared:
+        raise RuleCrashed(f"rule {registered.rule_id} gives values {sorted(undeclared)} not declared in @rule(values=...)")
+    return violations
+
+
+def _flagged_rows(ctx: RuleContext, registered: RegisteredRule, violations: Violations) -> pd.Index:
+    """Positions of the violating rows in the ledger (or, for a roster-entity rule, the roster)."""
+    entity = ctx.catalog.rules[registered.rule_id].entity
+    size = len(ctx.matches[registered.needs_roster].roster) if entity == "roster" else len(ctx.ledger)
+    mask = violations.mask.reindex(pd.RangeIndex(size), fill_value=False).fillna(False).to_numpy(dtype=bool)
+    return pd.Index(np.flatnonzero(mask))
+
+
+def _cell_rule_results(rules: list[RegisteredRule], ctx: RuleContext) -> dict[str, Violations]:
+    """Validate the ledger against one schema of every cell rule's Column checks; each rule's
+    failure cases, cell by cell, are its violations."""
+    checks: dict[str, list[pa.Check]] = {}
+    shown: dict[tuple[str, str], object] = {}
     crashed: dict[str, Exception] = {}
-    for (gate, target), group in _by_gate_and_frame(rules, ctx).items():
-        checks = [pa.Check(_check_function(r, ctx, results, crashed), name=r.rule_id) for r in group]
-        rows = len(ctx.ledger) if target == LEDGER else len(ctx.matches[target].roster)
-        narrow = pd.DataFrame({ROW_KEY: range(rows)})
-        schema = pa.DataFrameSchema({ROW_KEY: pa.Column(int)}, checks=checks, name=f"{gate} {GATES[gate]} {target}")
-        try:
-            schema.validate(narrow, lazy=True)
-        except SchemaErrors as errors:
-            if crashed:   # Pandera records a crashing check as a failure: re-raise what happened
-                rule_id, error = next(iter(crashed.items()))
-                if isinstance(error, AuditInputError):   # a county rule's bad condition
-                    raise error
-                raise RuntimeError(f"rule {rule_id} crashed") from error
-            cases = errors.failure_cases
-            for rule_id, rows in cases.groupby("check")["index"]:
-                failures[str(rule_id)] = pd.Index(sorted(rows.astype(int).unique()))
-    return failures
-
-
-def _by_gate_and_frame(rules: list[RegisteredRule], ctx: RuleContext) -> dict[tuple[str, str], list[RegisteredRule]]:
-    """One schema per gate and validated frame: the ledger, or a roster for roster-entity rules."""
-    groups: dict[tuple[str, str], list[RegisteredRule]] = {}
     for registered in rules:
-        entity = ctx.catalog.rules[registered.rule_id].entity
-        target = registered.needs_roster if entity == "roster" else LEDGER
-        groups.setdefault((registered.rule_id[:2], target), []).append(registered)
-    return groups
+        for column, cell in _called_cells(registered, ctx).items():
+            checks.setdefault(column, []).append(pa.Check(_passes(cell, registered.rule_id, crashed), name=registered.rule_id))
+            shown[registered.rule_id, column] = cell.shown
+    schema = pa.DataFrameSchema({column: pa.Column(checks=c, nullable=True) for column, c in checks.items()},
+                                name="G1 采集录入：逐格检查")
+    cases = pd.DataFrame({"check": pd.Series(dtype=object), "column": pd.Series(dtype=object),
+                          "index": pd.Series(dtype="int64"), "failure_case": pd.Series(dtype=object)})
+    try:
+        schema.validate(ctx.ledger, lazy=True)   # a shallow copy: validating in place would pin the schema to the ledger until exit
+    except SchemaErrors as errors:
+        if crashed:   # Pandera records a crashing check as a failure: raise what happened instead
+            rule_id, error = next(iter(crashed.items()))
+            raise RuleCrashed(f"rule {rule_id} crashed") from error
+        cases = errors.failure_cases
+    by_rule = {rule_id: group for rule_id, group in cases.groupby("check")}
+    return {r.rule_id: _cell_violations(ctx, r, by_rule.get(r.rule_id, cases.iloc[:0]), shown) for r in rules}
 
 
-def _check_function(registered: RegisteredRule, ctx: RuleContext, results: dict[str, Violations],
-                    crashed: dict[str, Exception]):
-    def check(frame: pd.DataFrame) -> pd.Series:
+def _called_cells(registered: RegisteredRule, ctx: RuleContext) -> dict[str, CellCheck]:
+    try:
+        return registered.function(ctx)
+    except Exception as error:
+        raise RuleCrashed(f"rule {registered.rule_id} crashed") from error
+
+
+def _passes(cell: CellCheck, rule_id: str, crashed: dict[str, Exception]):
+    def check(column: pd.Series) -> pd.Series:
         try:
-            violations = registered.function(ctx)
+            return ~cell.wrong(column).astype(bool)
         except Exception as error:
-            crashed[registered.rule_id] = error
+            crashed[rule_id] = error
             raise
-        undeclared = set(violations.values) - set(registered.values)
-        if undeclared:
-            crashed[registered.rule_id] = RuntimeError(f"values {sorted(undeclared)} not declared in @rule(values=...)")
-            raise crashed[registered.rule_id]
-        results[registered.rule_id] = violations
-        return ~violations.mask.reindex(frame.index, fill_value=False).astype(bool)
     return check
+
+
+def _cell_violations(ctx: RuleContext, registered: RegisteredRule, cases: pd.DataFrame,
+                     shown: dict[tuple[str, str], object]) -> Violations:
+    """A cell rule's failure cases as violations: per row, the wrong cells named (字段「值」、…), or
+    the one column's value."""
+    index = ctx.ledger.index
+    parts = {}
+    for column in [c for rule_id, c in shown if rule_id == registered.rule_id]:
+        failing = cases[cases["column"] == column]
+        rows = failing["index"].astype("int64").to_numpy()
+        quoted = shown[registered.rule_id, column](pd.Series(failing["failure_case"].astype(TEXT).to_numpy(), dtype=TEXT))
+        parts[column] = (pd.Series(index.isin(rows), index=index),
+                         pd.Series(quoted.to_numpy(), index=rows, dtype=TEXT).reindex(index, fill_value=""))
+    if registered.listed:
+        text = listed(parts, index)
+        return Violations(text != "", {registered.values[0]: text})
+    mask, quoted = next(iter(parts.values())) if parts else (pd.Series(False, index=index), None)
+    return Violations(mask, {registered.values[0]: quoted} if registered.values else {})
 
 
 def _findings_for(ctx: RuleContext, spec: RuleSpec, registered: RegisteredRule, violations: Violations,

@@ -14,8 +14,7 @@ import pandas as pd
 from ..frame import TEXT
 from ..identity import phone_malformed as malformed_phones, valid_region_codes
 from .messages import listed
-from .rule import RuleContext, Violations, rule
-NON_NEGATIVE = ("工资性收入", "生产经营性收入", "财产性收入", "转移性收入", "生产经营性支出", "合规自付支出", "家庭人口数")
+from .rule import CellCheck, RuleContext, Violations, cell_rule, rule
 
 
 def _fields_of_type(ctx: RuleContext, *types: str) -> list[str]:
@@ -44,19 +43,20 @@ def required_field_empty(ctx: RuleContext) -> Violations:
     return Violations(empty_fields != "", {"空白字段": empty_fields})
 
 
-@rule("G1-002", needs=("证件号码",), values=("证件长度",))
-def id_number_malformed(ctx: RuleContext) -> Violations:
+@cell_rule("G1-002", needs=("证件号码",), values=("证件长度",), listed=False)
+def id_number_malformed(ctx: RuleContext) -> dict[str, CellCheck]:
     """A 居民身份证 number is not 17 digits plus a digit or X (15-digit numbers of the first
     generation card are accepted and upgraded), or a 残疾人证 number is not 20 or 22 characters
     whose first 18 are an ID (GB 11643-1999). Empty numbers are G1-001; number cells are G1-006."""
-    typed = _id_typed(ctx)
-    kind = ctx.facts.text("证件类型")
-    disability = kind == "残疾人证"
-    disability_ok = typed.str.len().isin([20, 22]) & ctx.facts.id_well_formed
-    resident_ok = ctx.facts.id_well_formed & typed.str.len().isin([15, 18])
-    judged = (typed != "") & ~ctx.facts.id_stored_as_number & kind.isin(["", "居民身份证", "残疾人证"])
-    bad = judged & ~np.where(disability, disability_ok, resident_ok)
-    return Violations(pd.Series(bad, index=ctx.ledger.index), {"证件长度": typed.str.len()})
+
+    def wrong(typed: pd.Series) -> pd.Series:
+        kind = ctx.facts.text("证件类型")
+        disability_ok = typed.str.len().isin([20, 22]) & ctx.facts.id_well_formed
+        resident_ok = ctx.facts.id_well_formed & typed.str.len().isin([15, 18])
+        judged = (typed != "") & ~ctx.facts.id_stored_as_number & kind.isin(["", "居民身份证", "残疾人证"])
+        return judged & ~pd.Series(np.where(kind == "残疾人证", disability_ok, resident_ok), index=typed.index)
+
+    return {"证件号码": CellCheck(wrong, shown=lambda typed: typed.str.len().astype(TEXT))}
 
 
 @rule("G1-003", needs=("证件号码",), values=("应为校验位",))
@@ -100,78 +100,79 @@ def id_number_placeholder(ctx: RuleContext) -> Violations:
     return Violations((typed != "") & ~ctx.facts.id_stored_as_number & ctx.facts.id_placeholder)
 
 
-@rule("G1-008", values=("不规范代码",))
-def code_value_not_in_list(ctx: RuleContext) -> Violations:
+def _unknown_codes(known: set[str]):
+    """A multi-code cell's parts that are not in the code list, joined by 、 ("" if none)."""
+    return lambda values: values.map(lambda v: "、".join(p for p in v.split("、") if p and p not in known)).astype(TEXT)
+
+
+@cell_rule("G1-008", values=("不规范代码",))
+def code_value_not_in_list(ctx: RuleContext) -> dict[str, CellCheck]:
     """A coded field's value is not in its code list (schemas/codes.toml) after synonyms are
-    applied; multi-code fields are checked value by value. One finding per row naming each field
-    and value. A province's own spellings belong in the code list's synonyms, not in the ledger."""
-    parts = {}
+    applied; multi-code fields are checked value by value, quoting the unknown parts. A province's
+    own spellings belong in the code list's synonyms, not in the ledger."""
+    checks = {}
     for name, spec in ctx.catalog.fields.items():
         if name not in ctx.ledger.columns or spec.type not in ("code", "multi_code", "yes_no"):
             continue
         codes = ctx.catalog.yes_no if spec.type == "yes_no" else ctx.catalog.code_list(name)
         if codes is None:
             continue
-        known = set(codes.values)
         if spec.type == "multi_code":
-            bad_text = ctx.facts.distinct(name, lambda values: values.map(
-                lambda v: "、".join(p for p in v.split("、") if p and p not in known)).astype(TEXT))
+            unknown = _unknown_codes(set(codes.values))
+            checks[name] = CellCheck(lambda cells, unknown=unknown: ctx.facts.distinct(cells.name, unknown) != "", shown=unknown)
         else:
-            bad_text = ctx.facts.distinct(name, lambda values: values.where((values != "") & ~values.isin(codes.values), ""))
-        parts[name] = (bad_text != "", bad_text)
-    text = listed(parts, ctx.ledger.index)
-    return Violations(text != "", {"不规范代码": text})
+            checks[name] = CellCheck(lambda cells, values=codes.values: ctx.facts.distinct(
+                cells.name, lambda distinct: (distinct != "") & ~distinct.isin(values)))
+    return checks
 
 
-@rule("G1-009", values=("不合法数值",))
-def numeric_value_invalid(ctx: RuleContext) -> Violations:
-    """A numeric field (money, counts, months) is not a number; an income component, expense or
-    家庭人口数 is negative; 家庭人口数 < 1; 务工时间（月） outside 0–12."""
-    parts = {}
-    for name in _fields_of_type(ctx, "int", "money"):
-        text, number = ctx.facts.text(name), ctx.facts.money(name)
-        bad = (text != "") & number.isna()
-        if name in NON_NEGATIVE:
-            bad |= number < 0
-        if name == "家庭人口数":
-            bad |= number < 1
-        if name == "务工时间（月）":
-            bad |= (number < 0) | (number > 12)
-        parts[name] = (bad, text)
-    text = listed(parts, ctx.ledger.index)
-    return Violations(text != "", {"不合法数值": text})
+@cell_rule("G1-009", values=("不合法数值",))
+def numeric_value_invalid(ctx: RuleContext) -> dict[str, CellCheck]:
+    """A numeric field (money, counts, months) is not a number, or lies outside the range its
+    field definition gives (`minimum`/`maximum` in schemas/fields.toml: income parts and expenses
+    not negative, 家庭人口数 at least 1, 务工时间（月） 0–12)."""
+
+    def wrong(spec):
+        def check(cells: pd.Series) -> pd.Series:
+            number = ctx.facts.money(cells.name)
+            bad = (cells != "") & number.isna()
+            if spec.minimum is not None:
+                bad |= number < spec.minimum
+            if spec.maximum is not None:
+                bad |= number > spec.maximum
+            return bad
+        return check
+
+    return {name: CellCheck(wrong(ctx.catalog.fields[name])) for name in _fields_of_type(ctx, "int", "money")}
 
 
-@rule("G1-010", values=("不合法日期",))
-def date_value_invalid(ctx: RuleContext) -> Violations:
+@cell_rule("G1-010", values=("不合法日期",))
+def date_value_invalid(ctx: RuleContext) -> dict[str, CellCheck]:
     """A date field cannot be read as a date (the loader understands 2022-03-01, 2022/3/1,
     2022年3月1日, 202203, Excel date cells) or is later than the as-of date."""
     as_of = pd.Timestamp(ctx.config.as_of)
-    parts = {}
-    for name in _fields_of_type(ctx, "date"):
-        raw, parsed = ctx.facts.text(name), ctx.facts.date(name)
-        parts[name] = ((raw != "") & (parsed.isna() | (parsed > as_of)), raw)
-    text = listed(parts, ctx.ledger.index)
-    return Violations(text != "", {"不合法日期": text})
+
+    def wrong(cells: pd.Series) -> pd.Series:
+        parsed = ctx.facts.date(cells.name)
+        return (cells != "") & (parsed.isna() | (parsed > as_of))
+
+    return {name: CellCheck(wrong) for name in _fields_of_type(ctx, "date")}
 
 
-@rule("G1-011", values=("不合规电话",))
-def phone_malformed(ctx: RuleContext) -> Violations:
+@cell_rule("G1-011", values=("不合规电话",))
+def phone_malformed(ctx: RuleContext) -> dict[str, CellCheck]:
     """A phone number is neither a mobile number (11 digits, 1[3-9]…) nor a landline with its area
     code (0xx-xxxxxxxx)."""
-    parts = {}
-    for name in _fields_of_type(ctx, "phone"):
-        malformed = ctx.facts.distinct(name, malformed_phones)
-        parts[name] = (malformed, ctx.facts.text(name))
-    text = listed(parts, ctx.ledger.index)
-    return Violations(text != "", {"不合规电话": text})
+    return {name: CellCheck(lambda cells: ctx.facts.distinct(cells.name, malformed_phones))
+            for name in _fields_of_type(ctx, "phone")}
 
 
-@rule("G1-012", needs=("姓名",))
-def name_has_odd_characters(ctx: RuleContext) -> Violations:
+@cell_rule("G1-012", needs=("姓名",), listed=False)
+def name_has_odd_characters(ctx: RuleContext) -> dict[str, CellCheck]:
     """姓名 contains digits, Latin letters or spaces. The middle dot · of minority names (e.g.
     阿依古丽·买买提) is allowed."""
-    return Violations(ctx.facts.distinct("姓名", lambda name: name.str.contains("[0-9A-Za-z ]", regex=True)))
+    return {"姓名": CellCheck(lambda cells: ctx.facts.distinct(
+        cells.name, lambda names: names.str.contains("[0-9A-Za-z ]", regex=True)))}
 
 
 @rule("G1-013")

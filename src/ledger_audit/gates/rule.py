@@ -61,6 +61,17 @@ RuleFunction = Callable[[RuleContext], Violations]
 
 
 @dataclass(frozen=True)
+class CellCheck:
+    """One column's part of a cell rule, run as a Pandera Column check named by the rule ID."""
+
+    wrong: Callable[[pd.Series], pd.Series]    # the column → True where the cell is wrong
+    shown: Callable[[pd.Series], pd.Series] = lambda cells: cells   # wrong cells → the text a message quotes
+
+
+CellFunction = Callable[[RuleContext], dict[str, CellCheck]]   # column → its check
+
+
+@dataclass(frozen=True)
 class RegisteredRule:
     rule_id: str
     function: RuleFunction
@@ -68,6 +79,8 @@ class RegisteredRule:
     needs_roster: str | None = None       # department whose roster the rule needs
     needs_previous_ledger: bool = False
     values: tuple[str, ...] = ()          # the message placeholders the function computes
+    cells: bool = False                   # a cell rule: the function gives Column checks (CellFunction)
+    listed: bool = True                   # a cell rule's value names every wrong cell: 字段「值」、…
 
     @property
     def doc(self) -> str:
@@ -81,6 +94,19 @@ def rule(rule_id: str, *, needs: tuple[str, ...] = (), values: tuple[str, ...] =
 
     def mark(function: RuleFunction) -> RuleFunction:
         function.implements = RegisteredRule(rule_id, function, needs, roster, previous_ledger, values)
+        return function
+
+    return mark
+
+
+def cell_rule(rule_id: str, *, needs: tuple[str, ...] = (), values: tuple[str, ...] = (),
+              listed: bool = True) -> Callable[[CellFunction], CellFunction]:
+    """Mark a function as a cell rule: it returns, per column, the check of one cell. The engine runs
+    them as Pandera Column checks and turns the failure cases into the rule's findings; the value
+    (values[0]) lists the wrong cells (字段「值」、…), or with listed=False quotes the one column's."""
+
+    def mark(function: CellFunction) -> CellFunction:
+        function.implements = RegisteredRule(rule_id, function, needs, None, False, values, cells=True, listed=listed)
         return function
 
     return mark
