@@ -90,8 +90,8 @@ def gates():
 @stage("matching_four_rosters")
 def matching():
     """Tiered matching of the province ledger against four 10^5-row rosters (matching only)."""
-    ledger, rosters, _, _, match_rosters, _ = _province_context(True)
-    matches, seconds = timed(lambda: match_rosters(ledger, rosters))
+    ledger, rosters, catalog, _, match_rosters, _ = _province_context(True)
+    matches, seconds = timed(lambda: match_rosters(ledger, rosters, catalog.rosters))
     print("# suspected: " + ", ".join(f"{d} {len(m.suspected)}" for d, m in matches.items()), file=sys.stderr)
     return len(ledger), seconds
 

@@ -38,7 +38,7 @@ def audit_county(ledger: LoadedTable, rosters: dict[str, LoadedTable], config: A
     frame = ledger.frame.reset_index(drop=True)
     roster_frames = {department: table.frame.reset_index(drop=True) for department, table in rosters.items()}
     on_stage(AUDIT_STAGES[0])
-    matches = match_rosters(frame, roster_frames)
+    matches = match_rosters(frame, roster_frames, catalog.rosters)
     context = build_context(frame, roster_frames, config, catalog, matches,
                             previous_ledger.frame if previous_ledger is not None else None)
     on_stage(AUDIT_STAGES[1])

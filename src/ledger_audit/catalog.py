@@ -48,10 +48,18 @@ class FieldSpec:
 
 @dataclass(frozen=True)
 class RosterSpec:
+    """One department's roster, described once (schemas/rosters.toml)."""
+
     department: str
     keys: tuple[str, ...]
     title: str
     fields: dict[str, FieldSpec]
+    id_column: str = "证件号码"
+    name_column: str = "姓名"
+    match_via_head: bool = False   # one row per household, listed by its 户主
+    rule_prefix: str = ""          # its rules' IDs start so (G3-1)
+    # Who the roster should list: alternatives, each column → accepted values or {"not": [...]}.
+    expected: tuple[dict[str, object], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -158,8 +166,10 @@ def load_catalog(directory: Path | None = None, extra_rule_files: tuple[Path, ..
     codes = _code_lists(codes_raw) | _code_lists(rosters_raw)
     yes_no = CodeList("yes_no", tuple(codes_raw["yes_no"]["values"]), dict(codes_raw["yes_no"]["synonyms"]))
     rosters = {
-        dept: RosterSpec(dept, tuple(r["keys"]), r["title"],
-                         {name: _field(name, f) for name, f in r["fields"].items()})
+        dept: RosterSpec(dept, tuple(r["keys"]), r["title"], {name: _field(name, f) for name, f in r["fields"].items()},
+                         id_column=r.get("id_column", "证件号码"), name_column=r.get("name_column", "姓名"),
+                         match_via_head=bool(r.get("match_via_head", False)), rule_prefix=r.get("rule_prefix", ""),
+                         expected=tuple(r["expected"]) if "expected" in r else None)
         for dept, r in rosters_raw["rosters"].items()
     }
     rule_files = sorted((directory / "rules").glob("*.toml")) + list(extra_rule_files)

@@ -17,7 +17,6 @@ from ..gates.rule import RuleContext, Violations, rule
 from ..identity import name_key
 from .matching import RosterMatch
 
-DEPARTMENTS = ("民政", "医保", "住建", "教体")
 DIBAO = ("农村低保", "城市低保")
 TEKUN = ("特困供养",)
 INSURED = "正常参保"
@@ -263,7 +262,7 @@ def enrolled_but_not_in_school_in_ledger(ctx: RuleContext) -> Violations:
 
 
 def _given(ctx: RuleContext) -> list[str]:
-    return [d for d in DEPARTMENTS if d in ctx.matches]
+    return [d for d in ctx.catalog.rosters if d in ctx.matches]
 
 
 @rule("G3-501", needs=("证件号码", "姓名"), values=("部门姓名",))
@@ -277,8 +276,7 @@ def name_differs_across_departments(ctx: RuleContext) -> Violations:
     sources = pd.Series("", index=ctx.ledger.index, dtype=TEXT)
     for department in _given(ctx):
         match = _match(ctx, department)
-        name_column = "户主姓名" if department == "住建" else "姓名"
-        other = match.roster_values(name_column, ctx.ledger.index)
+        other = match.roster_values(ctx.catalog.rosters[department].name_column, ctx.ledger.index)
         differs = (other != "") & (name_key(other) != ledger_name)
         detail = detail + pd.Series(np.where(differs, department + "名单为「" + other + "」、", ""), index=detail.index, dtype=TEXT)
         sources = _both(sources, _roster_sources(match, match.exact, differs))
@@ -297,7 +295,7 @@ def suspected_id_error(ctx: RuleContext) -> Violations:
         pairs = match.suspected
         if pairs.empty:
             continue
-        id_column = "户主证件号码" if department == "住建" else "证件号码"
+        id_column = ctx.catalog.rosters[department].id_column
         other = pd.Series(match.roster[id_column].to_numpy()[pairs["roster_row"].to_numpy()],
                           index=pairs["ledger_row"].to_numpy(), dtype=TEXT)
         other = other.groupby(level=0).first().reindex(ctx.ledger.index).fillna("")

@@ -10,9 +10,10 @@
 Tier 1 drives the department rules. Tiers 2 and 3 are never used as matches: they only produce
 G3-502 (疑似证件号码错误), naming both records. Names alone never match (common surnames).
 
-住建 rows are matched to the ledger through the 户主证件号码 column, the household's head first and
-then any member. A 民政 row of a household head that stands for the whole household (与户主关系 =
-户主, or 保障人数 > 1) covers every member of that household: `covered_rows` expands it.
+Which roster columns hold the ID and the name, and whether a roster lists households by their
+户主 (住建: the household's head matches first, then any member), is the department's spec in
+schemas/rosters.toml. A 民政 row of a household head that stands for the whole household (与户主关系 =
+户主, or 保障人数 > 1) covers every member of that household (the 民政 rules in departments.py).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..catalog import RosterSpec
 from ..frame import TEXT
 from ..identity import name_key, normalised_ids
 
@@ -100,7 +102,7 @@ def match_roster(department: str, ledger: pd.DataFrame, roster: pd.DataFrame, id
     right = _side(roster, id_column, name_column)
     exact = left[left["id"] != ""].merge(right[right["id"] != ""], on="id", suffixes=("_l", "_r"))
     exact = exact.rename(columns={"row_l": "ledger_row", "row_r": "roster_row"})[["ledger_row", "roster_row"]]
-    if heads_first:   # 住建: one row per house, the 户主 of the ledger household answers for it
+    if heads_first:   # one row per house (住建): the 户主 of the ledger household answers for it
         exact = _prefer_heads(exact, ledger)
     matched_ledger, matched_roster = set(exact["ledger_row"]), set(exact["roster_row"])
     repaired = pd.concat([
@@ -121,14 +123,10 @@ def _prefer_heads(exact: pd.DataFrame, ledger: pd.DataFrame) -> pd.DataFrame:
     return ranked.drop_duplicates("roster_row")[["ledger_row", "roster_row"]]
 
 
-# Which roster columns carry the ID and the name, per department (住建 lists houses by their 户主).
-ROSTER_KEYS = {"民政": ("证件号码", "姓名"), "医保": ("证件号码", "姓名"), "住建": ("户主证件号码", "户主姓名"),
-               "教体": ("证件号码", "姓名")}
-
-
-def match_rosters(ledger: pd.DataFrame, rosters: dict[str, pd.DataFrame]) -> dict[str, RosterMatch]:
-    """Tiered matches of every roster given, computed once per run."""
+def match_rosters(ledger: pd.DataFrame, rosters: dict[str, pd.DataFrame], specs: dict[str, RosterSpec]) -> dict[str, RosterMatch]:
+    """Tiered matches of every roster given, computed once per run, on the ID and name columns
+    its spec names."""
     left = _side(ledger, "证件号码", "姓名") if rosters else None
-    return {department: match_roster(department, ledger, roster, *ROSTER_KEYS[department],
-                                     heads_first=department == "住建", left=left)
+    return {department: match_roster(department, ledger, roster, specs[department].id_column, specs[department].name_column,
+                                     heads_first=specs[department].match_via_head, left=left)
             for department, roster in rosters.items()}

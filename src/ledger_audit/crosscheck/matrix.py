@@ -12,19 +12,20 @@ from ..frame import SOURCE_FILE, SOURCE_ROW, SOURCE_SHEET
 from ..gates.rule import RuleContext
 from ..result import MATRIX_COLUMNS
 
-RULE_PREFIX = {"民政": "G3-1", "医保": "G3-2", "住建": "G3-3", "教体": "G3-4"}
-
-
 def _expected_in_roster(ctx: RuleContext, department: str) -> pd.Series:
-    """Ledger rows the roster should contain."""
-    facts = ctx.facts
-    if department == "民政":
-        return facts.active & ((facts.text("是否享受农村居民最低生活保障") == "是") | (facts.text("是否特困供养人员") == "是"))
-    if department == "住建":
-        return facts.active & (facts.text("是否危房户") == "是") & (facts.text("与户主关系") == "户主")
-    if department == "教体":
-        return facts.active & facts.in_school & (facts.text("在校生状况") != "")
-    return facts.active
+    """Active ledger persons the roster should list: any of the spec's alternatives, each a set of
+    column conditions (schemas/rosters.toml `expected`); every active person when none is given."""
+    alternatives = ctx.catalog.rosters[department].expected
+    if alternatives is None:
+        return ctx.facts.active
+    expected = pd.Series(False, index=ctx.ledger.index)
+    for alternative in alternatives:
+        meets = pd.Series(True, index=ctx.ledger.index)
+        for column, accepted in alternative.items():
+            values = ctx.facts.text(column)
+            meets &= ~values.isin(accepted["not"]) if isinstance(accepted, dict) else values.isin(accepted)
+        expected |= meets
+    return ctx.facts.active & expected
 
 
 def cross_check_matrix(ctx: RuleContext, findings: pd.DataFrame) -> pd.DataFrame:
@@ -33,7 +34,7 @@ def cross_check_matrix(ctx: RuleContext, findings: pd.DataFrame) -> pd.DataFrame
     for department, match in ctx.matches.items():
         matched_ledger = pd.Series(False, index=ctx.ledger.index)
         matched_ledger.iloc[match.exact["ledger_row"].to_numpy()] = True
-        flagged = findings[findings["rule_id"].str.startswith(RULE_PREFIX[department])
+        flagged = findings[findings["rule_id"].str.startswith(ctx.catalog.rosters[department].rule_prefix)
                            | (findings["rule_id"] == "G3-501")]["sources"].str.split(SOURCE_SEPARATOR).explode()
         conflicting = matched_ledger & ledger_sources.isin(set(flagged))
         usable = ctx.facts.id_usable
