@@ -78,9 +78,23 @@ def planter(rule_id: str):
 
 def plant_all(ledger: pd.DataFrame, rosters: dict[str, pd.DataFrame], seed: int,
               as_of: date) -> tuple[pd.DataFrame, dict, list[Planted]]:
+    """Run every planter; the ground truth keeps only the plants still intact at the end."""
     planting = Planting(ledger.copy(), {k: v.copy() for k, v in rosters.items()}, np.random.default_rng(seed + 1), as_of)
-    planted = [p for rule_id in sorted(PLANTERS) for p in PLANTERS[rule_id](planting)]
-    return planting.ledger.astype(TEXT), {k: v.astype(TEXT) for k, v in planting.rosters.items()}, planted
+    planted = []
+    for rule_id in sorted(PLANTERS):
+        planted += [(plant, _household_state(planting.ledger, plant)) for plant in PLANTERS[rule_id](planting)]
+    intact = [plant for plant, state in planted if _household_state(planting.ledger, plant) == state]
+    return planting.ledger.astype(TEXT), {k: v.astype(TEXT) for k, v in planting.rosters.items()}, intact
+
+
+def _household_state(ledger: pd.DataFrame, plant: Planted) -> int | None:
+    """A digest of the planted row's household as it stands. A later planter that changed the
+    household (planters take fresh households, so that is interference) may have undone the plant:
+    G3-103 relies on 是否特困供养人员 not being 是, which another planter could set."""
+    if plant.row < 0:
+        return None
+    household = ledger[ledger["户编号"] == ledger.at[plant.row, "户编号"]]
+    return int(pd.util.hash_pandas_object(household.astype(str), index=True).sum())
 
 
 def _person(p: Planting, rule_id: str, eligible: pd.Series, column: str, value, note: str) -> list[Planted]:
@@ -445,7 +459,7 @@ def _roster_rows(p: Planting, department: str, rows, column: str = "证件号码
 
 @planter("G3-101")
 def _minzheng_dibao_unmarked(p: Planting) -> list[Planted]:
-    rows = p.person_rows(_adult(p))
+    rows = p.person_rows(_adult(p) & (p.column("是否享受农村居民最低生活保障") != "是"))
     _add_minzheng(p, rows, "农村低保")
     return [Planted("G3-101", r, "民政名单在保低保，台账未标注低保", "民政") for r in rows]
 
@@ -457,7 +471,7 @@ def _dibao_without_minzheng(p: Planting) -> list[Planted]:
 
 @planter("G3-103")
 def _minzheng_tekun_unmarked(p: Planting) -> list[Planted]:
-    rows = p.person_rows(_adult(p))
+    rows = p.person_rows(_adult(p) & (p.column("是否特困供养人员") != "是"))
     _add_minzheng(p, rows, "特困供养")
     return [Planted("G3-103", r, "民政名单在保特困，台账未标注特困", "民政") for r in rows]
 
