@@ -9,6 +9,9 @@ from __future__ import annotations
 import hashlib
 
 import pandas as pd
+
+from .catalog import RuleSpec
+from .config import AuditConfig
 from .frame import TEXT
 
 FINDING_COLUMNS = (
@@ -66,6 +69,29 @@ def check_findings(findings: pd.DataFrame, stage: str) -> pd.DataFrame:
         raise FindingsBroken(f"findings {stage} break the contract: "
                              + "; ".join(f"{c}: {k} {v}" for c, k, v in zip(cases["column"], cases["check"], cases["failure_case"]))) from None
     return findings
+
+
+def finding_rows(spec: RuleSpec, config: AuditConfig, about: pd.DataFrame,
+                 severity: pd.Series | None = None) -> pd.DataFrame:
+    """The one builder of finding rows, for the gates and for tracking alike. `about` gives what the
+    findings are about (town … id_number, message, sources, entity_key; unit and assist_unit when
+    they are not the rule's); the rule's metadata, the severity (the config's override first, then
+    the per-row one, then the rule's), the deadline it implies, status, first_seen and problem_id
+    are added here."""
+    override = config.severity_overrides.get(spec.rule_id)
+    if override or severity is None:
+        severity = pd.Series(override or spec.severity, index=about.index)
+    days = pd.to_numeric(severity.map(config.thresholds.deadline_days), errors="coerce")
+    deadline = (pd.Timestamp(config.as_of) + pd.to_timedelta(days, unit="D")).dt.strftime("%Y-%m-%d").fillna("")
+    rows = pd.DataFrame({"rule_id": spec.rule_id, "gate": spec.gate, "severity": severity, "title": spec.title,
+                         "unit": spec.unit, "assist_unit": spec.assist_unit, "deadline": deadline, "status": "未整改",
+                         "first_seen": config.quarter}, index=about.index)
+    rows = pd.concat([rows.drop(columns=[c for c in about.columns if c in rows.columns]), about], axis=1)
+    for column in FINDING_COLUMNS:
+        if column not in rows.columns:
+            rows[column] = ""
+    rows["problem_id"] = problem_ids(rows["rule_id"].astype(TEXT), rows["entity_key"].astype(TEXT))
+    return rows[list(FINDING_COLUMNS)].astype(TEXT).reset_index(drop=True)
 
 
 def empty_findings() -> pd.DataFrame:

@@ -21,7 +21,7 @@ from pandera.errors import SchemaErrors
 from ..catalog import Catalog, RuleSpec
 from ..config import AuditConfig
 from ..errors import AuditInputError
-from ..findings import FINDING_COLUMNS, SOURCE_SEPARATOR, empty_findings, problem_ids, source_text, sort_findings
+from ..findings import SOURCE_SEPARATOR, empty_findings, finding_rows, source_text, sort_findings
 from ..frame import SOURCE_FILE, SOURCE_ROW, SOURCE_SHEET, TEXT
 from ..result import NOT_RUN_COLUMNS
 from ..identity import mask_id_number, mask_phone
@@ -212,25 +212,16 @@ def _entity_keys(ctx: RuleContext, spec: RuleSpec, registered: RegisteredRule, r
 
 
 def _finding_rows(ctx: RuleContext, spec: RuleSpec, detail: pd.DataFrame) -> pd.DataFrame:
-    config = ctx.config
-    override = config.severity_overrides.get(spec.rule_id)
-    severity = pd.Series(override, index=detail.index) if override else detail["_severity"]
-    days = pd.to_numeric(severity.map(config.thresholds.deadline_days), errors="coerce")
-    deadline = (pd.Timestamp(config.as_of) + pd.to_timedelta(days, unit="D")).dt.strftime("%Y-%m-%d").fillna("")
     person = spec.entity in ("person", "roster")
     column = lambda name: detail[name] if name in detail.columns else pd.Series("", index=detail.index)  # noqa: E731
-    findings = pd.DataFrame({
-        "rule_id": spec.rule_id, "gate": spec.gate, "severity": severity, "title": spec.title,
-        "unit": spec.unit, "assist_unit": spec.assist_unit,
+    about = pd.DataFrame({
         "town": column("乡镇"), "village": column("行政村"),
         "household_id": column("户编号") if spec.entity != "village" else "",
         "head_name": ctx.facts.head_name.reindex(detail.index) if spec.entity in ("person", "household") else "",
         "name": column("姓名") if person else "", "id_number": column("证件号码") if person else "",
         "message": detail["_message"], "sources": detail["_source"], "entity_key": detail["_entity"],
-        "deadline": deadline, "status": "未整改", "first_seen": config.quarter,
     }, index=detail.index)
-    findings["problem_id"] = problem_ids(findings["rule_id"].astype(TEXT), findings["entity_key"].astype(TEXT))
-    return findings[list(FINDING_COLUMNS)].astype(TEXT).reset_index(drop=True)
+    return finding_rows(spec, ctx.config, about, detail["_severity"])
 
 
 def value_text(values: pd.Series) -> pd.Series:

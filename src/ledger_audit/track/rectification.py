@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..catalog import Catalog
 from ..config import AuditConfig
-from ..findings import FINDING_COLUMNS, empty_findings, problem_ids
+from ..findings import empty_findings, finding_rows
 from ..frame import TEXT
 from ..identity import mask_text
 
@@ -129,16 +129,11 @@ def _tracking_findings(findings: pd.DataFrame, table: pd.DataFrame, overdue: pd.
             continue
         items = table.loc[mask.to_numpy()]
         base = by_id.loc[items["问题编号"]].reset_index()
-        spec = catalog.rules[rule_id]
-        severity = config.severity_overrides.get(rule_id, spec.severity)
-        days = config.thresholds.deadline_days.get(severity)
-        deadline = "" if days is None else (pd.Timestamp(config.as_of) + pd.Timedelta(days=days)).strftime("%Y-%m-%d")
-        rows = base.assign(
-            rule_id=rule_id, gate="G4", severity=severity, title=spec.title,
+        about = base[["town", "village", "household_id", "head_name", "name", "id_number", "unit", "assist_unit",
+                      "sources"]].assign(
             message=("问题 " + base["problem_id"] + "（" + base["rule_id"] + " " + base["title"] + "）"
                      + ("整改时限 " + items["整改时限"].to_numpy() + " 已过，本期复核仍存在" if rule_id == OVERDUE
                         else "上期已销号，本期复核再次出现")),
-            entity_key=base["problem_id"], deadline=deadline, status="未整改", first_seen=config.quarter)
-        rows["problem_id"] = problem_ids(rows["rule_id"].astype(TEXT), rows["entity_key"].astype(TEXT))
-        parts.append(rows[list(FINDING_COLUMNS)])
+            entity_key=base["problem_id"])
+        parts.append(finding_rows(catalog.rules[rule_id], config, about))
     return pd.concat(parts, ignore_index=True).astype(TEXT) if parts else empty_findings()
