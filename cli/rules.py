@@ -36,7 +36,8 @@ def explanation(spec: RuleSpec, width: int) -> list[str]:
     """`audit rules X`: 检查什么, 政策依据, an example, 整改要求, the message template."""
     header = (f"关口：{spec.gate} {GATES[spec.gate]}    严重程度：{spec.severity}    责任单位：{spec.unit}"
               + (f"    配合单位：{spec.assist_unit}" if spec.assist_unit else ""))
-    return [f"{spec.rule_id} {spec.title}", "", *wrap(header, width), "",
+    return [f"{spec.rule_id} {spec.title}", "", *wrap(header, width),
+            *(["红线问题（审核报告中列在最前）"] if spec.red_line else []), "",
             *_section("检查什么", _what_it_checks(spec), width),
             *_section("政策依据", spec.basis, width),
             *_section("示例（会被报告的一行）", spec.example, width),
@@ -53,8 +54,9 @@ def rules(rule_id: str = typer.Argument(None, help="规则编号，如 G2-011；
     with exit_on_error():
         catalog = load_catalog()
         if not rule_id:
-            rows = [[r.rule_id, f"{r.gate} {GATES[r.gate]}", r.title, r.severity, r.unit] for r in catalog.rules.values()]
-            typer.echo(tabulate(rows, headers=["编号", "关口", "名称", "严重程度", "责任单位"], tablefmt="simple"))
+            rows = [[r.rule_id, f"{r.gate} {GATES[r.gate]}", r.title, r.severity, "是" if r.red_line else "", r.unit]
+                    for r in catalog.rules.values()]
+            typer.echo(tabulate(rows, headers=["编号", "关口", "名称", "严重程度", "红线", "责任单位"], tablefmt="simple"))
             return
         spec = catalog.rules.get(rule_id.upper())
         if spec is None:

@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+import re
 import time
 from xml.etree import ElementTree
 
@@ -129,7 +130,10 @@ def test_rules_command(tmp_path):
     listing = audit("rules")
     assert listing.returncode == 0 and "G2-011" in listing.stdout and "未实现" not in listing.stdout
     one = audit("rules", "G2-011")
-    assert one.returncode == 0 and "控辍保学" in one.stdout and "整改要求" in one.stdout
+    assert one.returncode == 0 and "控辍保学" in one.stdout and "整改要求" in one.stdout and "红线问题" in one.stdout
+    assert "红线问题" not in audit("rules", "G1-001").stdout
+    red = [line.split()[0] for line in listing.stdout.splitlines() if re.search(r"(错误|警告|提示)\s+是\s", line)]
+    assert red == ["G2-011", "G3-201", "G3-301", "G3-401", "G5-001", "G5-003"]
     assert audit("rules", "G2-099").returncode == 2
 
 
