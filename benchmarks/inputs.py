@@ -1,6 +1,6 @@
 """Benchmark inputs, generated with the sample generator (fixed seeds) and cached outside git in
-.bench-cache/: a county (≈10^5 rows, .xlsx, as counties send it) and a province (≈10^6 rows, CSV,
-plus four 10^5-row rosters)."""
+.bench-cache/: a county (≈10^5 rows, .xlsx, as counties send it), a province (≈10^6 rows, CSV,
+plus four 10^5-row rosters) and a 1 000-row submitted file for `audit check`."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ AS_OF = date(2022, 6, 30)
 COUNTY_HOUSEHOLDS = 30_000       # ≈ 10^5 people
 PROVINCE_HOUSEHOLDS = 300_000    # ≈ 10^6 people
 ROSTER_ROWS = 100_000
+SUBMITTED_HOUSEHOLDS, SUBMITTED_ROWS = 320, 1_000
 
 
 def county() -> dict[str, Path]:
@@ -27,6 +28,17 @@ def county() -> dict[str, Path]:
     return {"ledger": folder / "台账_示例县.xlsx", **{d: folder / f for d, f in (
         ("民政", "民政_低保特困名单.xlsx"), ("医保", "医保_参保名单.xlsx"), ("住建", "住建_农房鉴定名单.xlsx"),
         ("教体", "教体_学籍名单.xlsx"))}}
+
+
+def submitted() -> Path:
+    """A 1 000-row ledger as a township submits it (.xlsx, planted defects): `audit check`'s input."""
+    folder = CACHE / "submitted"
+    if not (folder / "planted.csv").exists():
+        base = generate_county(SUBMITTED_HOUSEHOLDS, 3, AS_OF)
+        ledger, rosters, planted = plant_all(base.ledger, base.rosters, 3, AS_OF)
+        kept = [p for p in planted if p.row < SUBMITTED_ROWS]
+        write_sample(County(ledger.head(SUBMITTED_ROWS), rosters), kept, folder, AS_OF.isoformat(), MessyForms())
+    return folder / "台账_示例县.xlsx"
 
 
 def province() -> dict[str, Path]:

@@ -7,12 +7,6 @@ from pathlib import Path
 
 import typer
 
-from ledger_audit.pipeline import run_audit
-from ledger_audit.report.json_report import json_text
-from ledger_audit.report.junit import junit_document
-from ledger_audit.report.terminal import findings_summary, finding_lines, github_annotations
-from ledger_audit.report.writers import write_bytes_atomically
-
 from . import options
 from .errors import exit_on_error, usage_error
 from .progress import terminal_progress
@@ -41,6 +35,11 @@ def check(
 ) -> None:
     """报送检查（CI）：运行规则，打印摘要和每条问题，按退出码报告结果；只写出 --json/--junit 指定的文件。"""
     with exit_on_error():
+        from ledger_audit.pipeline import run_audit
+        from ledger_audit.report.json_report import json_text
+        from ledger_audit.report.junit import junit_document
+        from ledger_audit.report.terminal import findings_summary, finding_lines, github_annotations
+        from ledger_audit.report.writers import write_bytes_atomically
         if output_format not in ("text", "github"):
             raise usage_error("--format 只能是 text 或 github。")
         chosen = options.parse_gates(gates)

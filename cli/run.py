@@ -7,9 +7,6 @@ from pathlib import Path
 
 import typer
 
-from ledger_audit.pipeline import run_audit
-from ledger_audit.report.terminal import findings_summary, load_summary, outputs_summary
-
 from . import options
 from .errors import exit_on_error
 from .progress import terminal_progress
@@ -39,6 +36,8 @@ def run(
     """审核台账：五个关口 + 部门比对，输出三单一账、HTML 报告和 findings.json。"""
     stop_cleanly_on_sigterm()
     with exit_on_error():
+        from ledger_audit.pipeline import run_audit
+        from ledger_audit.report.terminal import findings_summary, load_summary, outputs_summary
         settings, audit_config, catalog = options.settings_and_config(
             ledgers or [], roster, quarter, as_of, config, out, formats, fail_on, no_mask, previous_ledger, previous,
             split_by)

@@ -6,10 +6,6 @@ from pathlib import Path
 
 import typer
 
-from ledger_audit.sample.build import build_sample
-from ledger_audit.sample.quarters import build_two_quarters
-from ledger_audit.sample.write import MessyForms
-
 from .errors import exit_on_error, usage_error
 from .options import as_of_date
 from .main import command
@@ -36,6 +32,9 @@ def sample(
 ) -> None:
     """生成示例县台账、四个部门名单和埋设问题清单 planted.csv。"""
     with exit_on_error():
+        from ledger_audit.sample.build import build_sample
+        from ledger_audit.sample.quarters import build_two_quarters
+        from ledger_audit.sample.write import MessyForms
         if defects not in ("all", "none"):
             raise usage_error("--defects 只能是 all 或 none。")
         if households < 1:

@@ -7,7 +7,6 @@ from pathlib import Path
 import typer
 
 from ledger_audit.catalog import load_catalog
-from ledger_audit.report.template import write_template
 
 from .errors import exit_on_error, usage_error
 from .main import command
@@ -18,6 +17,7 @@ def template(out: Path = typer.Option(..., "--out", help="模板文件路径（.
              force: bool = typer.Option(False, "--force", help="覆盖已有文件。")) -> None:
     """生成空白台账模板：标准列名、证件号码列为文本格式、代码字段带下拉列表。"""
     with exit_on_error():
+        from ledger_audit.report.template import write_template
         if out.suffix.lower() != ".xlsx":
             raise usage_error("--out 须以 .xlsx 结尾。")
         if out.exists() and not force:

@@ -175,3 +175,15 @@ def test_template_refuses_to_overwrite(tmp_path):
     path.write_bytes(b"keep")
     result = audit("template", "--out", path)
     assert result.returncode == 2 and "已存在" in result.stderr + result.stdout and path.read_bytes() == b"keep"
+
+
+@pytest.mark.parametrize("args", [["--help"], ["rules"], ["run", "--help"], ["check", "--help"]])
+def test_help_and_the_rule_list_start_without_loading_the_data_libraries(args):
+    """`audit --help` and `audit rules` answer in well under a second: they load no pandas, pandera,
+    openpyxl or pyarrow (which together take over a second to import)."""
+    probe = ("import sys\nfrom ledger_audit_cli.main import main\nsys.argv = ['audit', *sys.argv[1:]]\n"
+             "try:\n    main()\nexcept SystemExit:\n    pass\n"
+             "heavy = {'pandas', 'numpy', 'pandera', 'openpyxl', 'pyarrow', 'xlsxwriter', 'fastexcel'}\n"
+             "print('LOADED', sorted(heavy & {m.split('.')[0] for m in sys.modules}))")
+    output = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True, check=True).stdout
+    assert output.splitlines()[-1] == "LOADED []"
