@@ -11,6 +11,7 @@ import pandas as pd
 
 from .catalog import GATES, Catalog
 from .config import AuditConfig
+from .crosscheck.coverage import roster_coverage
 from .crosscheck.matching import match_rosters
 from .crosscheck.matrix import cross_check_matrix
 from .frame import LoadedTable
@@ -64,6 +65,7 @@ def audit_county(ledger: LoadedTable, rosters: dict[str, LoadedTable], config: A
         cross_check_matrix=cross_check_matrix(context, outcome.findings),
         households=households_by_town(frame),
         previous_open=open_items(previous_rectification),
+        roster_coverage=roster_coverage(context),
     )
 
 

@@ -23,6 +23,7 @@ class AuditResult:
     rule_specs: dict[str, RuleSpec] = field(default_factory=dict)   # the catalogue the run used
     gates: tuple[str, ...] = ("G1", "G2", "G3", "G4", "G5")          # the gates that ran
     cross_check_matrix: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=MATRIX_COLUMNS))
+    roster_coverage: pd.DataFrame | None = None   # crosscheck.coverage.COVERAGE_COLUMNS, by roster × 乡镇
     rectification: pd.DataFrame | None = None   # the new 整改台账 (track/), None until tracking ran
     history: pd.DataFrame | None = None         # per-quarter counts from the run history, if any
     households: pd.Series = field(default_factory=lambda: pd.Series(dtype="int64"))  # 乡镇 → households in the ledger

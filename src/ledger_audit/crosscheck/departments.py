@@ -15,6 +15,7 @@ from ..findings import SOURCE_SEPARATOR, source_text
 from ..frame import SOURCE_FILE, SOURCE_ROW, SOURCE_SHEET, TEXT
 from ..gates.rule import RuleContext, Violations, rule
 from ..identity import name_key
+from .coverage import covered_rows
 from .matching import RosterMatch
 
 DIBAO = ("农村低保", "城市低保")
@@ -108,7 +109,8 @@ def _welfare_rules(ctx: RuleContext, types: tuple[str, ...], ledger_column: str,
     pairs = _live(match, "救助类型", types, "保障状态")
     covered = _covered(ctx, pairs)
     says_yes = ctx.facts.text(ledger_column) == "是"
-    mask = _comparable(ctx) & (covered & ~says_yes if listed_in_roster else says_yes & ~covered)
+    missing = says_yes & ~covered & covered_rows(ctx, "民政")
+    mask = _comparable(ctx) & (covered & ~says_yes if listed_in_roster else missing)
     return Violations(mask, {"民政救助类型": match.roster_values("救助类型", ctx.ledger.index)},
                       extra_sources=_roster_sources(match, pairs, mask))
 
@@ -122,7 +124,8 @@ def minzheng_dibao_not_marked(ctx: RuleContext) -> Violations:
 
 @rule("G3-102", needs=("证件号码", "是否享受农村居民最低生活保障"), values=("民政救助类型",), roster="民政")
 def dibao_without_minzheng_record(ctx: RuleContext) -> Violations:
-    """The ledger says 低保 = 是, but 民政 has no 在保 低保 row for the person or their household."""
+    """The ledger says 低保 = 是, but 民政 has no 在保 低保 row for the person or their household
+    (in a 乡镇 the 民政 roster covers)."""
     return _welfare_rules(ctx, DIBAO, "是否享受农村居民最低生活保障", listed_in_roster=False)
 
 
@@ -134,19 +137,20 @@ def minzheng_tekun_not_marked(ctx: RuleContext) -> Violations:
 
 @rule("G3-104", needs=("证件号码", "是否特困供养人员"), values=("民政救助类型",), roster="民政")
 def tekun_without_minzheng_record(ctx: RuleContext) -> Violations:
-    """The ledger says 特困 = 是, but 民政 has no 在保 特困 row for the person."""
+    """The ledger says 特困 = 是, but 民政 has no 在保 特困 row for the person (in a 乡镇 the 民政
+    roster covers)."""
     return _welfare_rules(ctx, TEKUN, "是否特困供养人员", listed_in_roster=False)
 
 
 @rule("G3-201", needs=("证件号码",), values=("医保参保状态",), roster="医保")
 def not_in_basic_medical_insurance(ctx: RuleContext) -> Violations:
-    """医保 shows the person 未参保, 暂停参保 or 终止参保, or has no row at all for them (the 医保
-    roster being given): 基本医疗保障率 is a binding 100 % indicator."""
+    """医保 shows the person 未参保, 暂停参保 or 终止参保, or has no row at all for them (in a 乡镇
+    the 医保 roster covers): 基本医疗保障率 is a binding 100 % indicator."""
     match = _match(ctx, "医保")
     status = match.roster_values("参保状态", ctx.ledger.index)
     matched = pd.Series(False, index=ctx.ledger.index)
     matched.iloc[match.exact["ledger_row"].to_numpy()] = True
-    mask = _comparable(ctx) & (~matched | status.isin(NOT_INSURED))
+    mask = _comparable(ctx) & ((~matched & covered_rows(ctx, "医保")) | status.isin(NOT_INSURED))
     shown = status.where(matched, "无参保记录")
     return Violations(mask, {"医保参保状态": shown}, extra_sources=_roster_sources(match, match.exact, mask))
 
@@ -195,9 +199,10 @@ def dangerous_house_not_marked(ctx: RuleContext) -> Violations:
 @rule("G3-302", needs=("户编号", "是否危房户"), roster="住建")
 def dangerous_house_without_record(ctx: RuleContext) -> Violations:
     """The ledger says 是否危房户 = 是, but 住建 has no C级/D级 row for the household, or shows it
-    已竣工."""
+    已竣工 (in a 乡镇 the 住建 roster covers)."""
     _, _, households = _house_pairs(ctx)
-    return Violations(_comparable_household(ctx) & (ctx.facts.text("是否危房户") == "是") & ~households)
+    missing = (ctx.facts.text("是否危房户") == "是") & ~households & covered_rows(ctx, "住建")
+    return Violations(_comparable_household(ctx) & missing)
 
 
 def _school_values(ctx: RuleContext) -> tuple[RosterMatch, pd.Series, pd.Series]:
@@ -226,10 +231,13 @@ def school_record_shows_dropout(ctx: RuleContext) -> Violations:
 @rule("G3-402", needs=("证件号码", "在校生状况"), values=("学籍状态",), roster="教体")
 def in_school_without_record(ctx: RuleContext) -> Violations:
     """The ledger has a compulsory-stage 在校生状况 (小学 … 九年级) and 教体 has no 在读 or 送教上门
-    row for the child."""
+    row for the child (no row counts only in a 乡镇 the 教体 roster covers)."""
     _, status, _ = _school_values(ctx)
     compulsory = ctx.facts.text("在校生状况").isin(COMPULSORY)
-    return Violations(_comparable(ctx) & compulsory & ~status.isin(ENROLLED), {"学籍状态": status.replace("", "无学籍记录")})
+    no_record = (status == "") & covered_rows(ctx, "教体")
+    not_enrolled = (status != "") & ~status.isin(ENROLLED)
+    return Violations(_comparable(ctx) & compulsory & (no_record | not_enrolled),
+                      {"学籍状态": status.replace("", "无学籍记录")})
 
 
 def _roster_grade(grade: pd.Series) -> pd.Series:

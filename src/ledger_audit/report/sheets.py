@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..catalog import GATES, SEVERITIES
+from ..crosscheck.coverage import coverage_notes
 from ..result import AuditResult
 from ..track.rectification import new_rectification
 from ..identity import mask_id_number, mask_text
@@ -85,4 +86,17 @@ def summary_tables(result: AuditResult) -> dict[str, pd.DataFrame]:
         tables["部门数据比对"] = result.cross_check_matrix.rename(columns={
             "department": "部门", "matched": "匹配", "only_in_ledger": "仅台账有", "only_in_roster": "仅名单有",
             "conflicting": "信息冲突", "unmatchable": "无法比对"})
+    tables.update(coverage_tables(result))
     return tables
+
+
+def coverage_tables(result: AuditResult) -> dict[str, pd.DataFrame]:
+    """The towns each roster covers and, once, which towns were not compared."""
+    coverage = result.roster_coverage
+    if coverage is None or coverage.empty:
+        return {}
+    notes = coverage_notes(coverage)
+    by_town = coverage.assign(covered=coverage["covered"].map({True: "是", False: "否"})).rename(columns={
+        "department": "部门", "town": "乡镇", "ledger_people": "台账人数", "expected": "应在名单人数",
+        "matched": "名单匹配人数", "covered": "已覆盖"})
+    return {**({"名单覆盖说明": pd.DataFrame({"说明": notes})} if notes else {}), "名单覆盖（按乡镇）": by_town}

@@ -9,6 +9,7 @@ import pandas as pd
 from tabulate import tabulate
 
 from ..catalog import GATES, SEVERITIES
+from ..crosscheck.coverage import coverage_notes
 from ..findings import SOURCE_SEPARATOR
 from ..frame import LoadReport
 from ..result import AuditResult
@@ -38,6 +39,8 @@ def findings_summary(result: AuditResult) -> str:
         top = f.groupby(["rule_id", "title", "severity"]).size().sort_values(ascending=False).head(TOP_RULES)
         parts.append(tabulate([[*index, count] for index, count in top.items()],
                               headers=["规则", "名称", "严重程度", "问题数"], tablefmt="simple"))
+    if result.roster_coverage is not None:
+        parts.extend(coverage_notes(result.roster_coverage))
     if not result.rules_not_run.empty:
         parts.append("未运行的规则：\n" + tabulate(result.rules_not_run.values.tolist(), headers=["规则", "原因"],
                                               tablefmt="simple"))

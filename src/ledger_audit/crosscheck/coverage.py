@@ -1,0 +1,77 @@
+"""Which 乡镇 a department roster covers.
+
+A county may send the 医保 list of only some of its 乡镇, and a province-wide list cut to one county
+may miss whole towns. Without this, every person of an uncovered town would be reported "missing
+from the roster" (G3-201 未参加基本医疗保险 for a whole town). A 乡镇 is covered when it has none
+of the people the roster should list, or when the roster names it in its own 乡镇 column or
+matches someone of it and matches at least `roster_town_coverage` (a share, 0.5 by default) of the
+town's people it should list. The "missing from the roster" rules run only in covered towns, and
+the report says once which towns were not compared.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..gates.rule import RuleContext
+
+COVERAGE_COLUMNS = ("department", "town", "ledger_people", "expected", "matched", "covered")
+# What the uncovered towns miss, per department, as the report says it.
+# Rosters meant to list everyone of a kind in the ledger (every insured person, every 低保 person,
+# every pupil): a town where they match too few of them is not covered. A 住建 list holds the
+# houses 住建 rated, not every 危房户 the ledger names, so it covers a town it names or matches in.
+SHARE_TESTED = ("民政", "医保", "教体")
+COMPARISON = {"民政": "低保特困比对", "医保": "参保比对", "住建": "危房比对", "教体": "学籍比对"}
+
+
+def expected_in_roster(ctx: RuleContext, department: str) -> pd.Series:
+    """Ledger rows the roster should contain."""
+    facts = ctx.facts
+    if department == "民政":
+        return facts.active & ((facts.text("是否享受农村居民最低生活保障") == "是") | (facts.text("是否特困供养人员") == "是"))
+    if department == "住建":
+        return facts.active & (facts.text("是否危房户") == "是") & (facts.text("与户主关系") == "户主")
+    if department == "教体":
+        return facts.active & facts.in_school & (facts.text("在校生状况") != "")
+    return facts.active
+
+
+def town_coverage(ctx: RuleContext, department: str) -> pd.DataFrame:
+    """One row per ledger 乡镇: its people, those the roster should list, those it matched, covered."""
+    match = ctx.matches[department]
+    matched = np.zeros(len(ctx.ledger), dtype=bool)
+    matched[match.exact["ledger_row"].to_numpy()] = True
+    expected = expected_in_roster(ctx, department).to_numpy(dtype=bool)
+    counts = pd.DataFrame({"town": ctx.facts.text("乡镇").to_numpy(), "ledger_people": 1, "expected": expected,
+                           "matched": matched, "matched_expected": matched & expected})
+    table = counts.groupby("town", sort=True).sum().reset_index()
+    named = match.roster["乡镇"].unique() if "乡镇" in match.roster else []
+    touched = table["town"].isin(named) | (table["matched"] > 0)
+    share = table["matched_expected"] / table["expected"].where(table["expected"] > 0)
+    enough = (share >= ctx.config.thresholds.roster_town_coverage) | (department not in SHARE_TESTED)
+    table["covered"] = (table["expected"] == 0) | (touched & enough)
+    return table.assign(department=department)[list(COVERAGE_COLUMNS)]
+
+
+def covered_rows(ctx: RuleContext, department: str) -> pd.Series:
+    """Per ledger row: whether the roster covers the row's 乡镇."""
+    table = town_coverage(ctx, department)
+    return ctx.facts.text("乡镇").isin(table.loc[table["covered"], "town"]).astype(bool)
+
+
+def roster_coverage(ctx: RuleContext) -> pd.DataFrame:
+    """Coverage by 乡镇 of every roster given."""
+    tables = [town_coverage(ctx, department) for department in ctx.matches]
+    return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=list(COVERAGE_COLUMNS))
+
+
+def coverage_notes(coverage: pd.DataFrame) -> list[str]:
+    """One sentence per roster that leaves towns uncovered, e.g. "医保名单未覆盖 城关镇、河口镇（台账
+    812 人，名单匹配 0 人）：这些乡镇的参保比对未运行"."""
+    notes = []
+    for department, table in coverage[~coverage["covered"].astype(bool)].groupby("department", sort=False):
+        towns = "、".join(t if t else "（未填乡镇）" for t in table["town"])
+        notes.append(f"{department}名单未覆盖 {towns}（台账 {int(table['ledger_people'].sum())} 人，"
+                     f"名单匹配 {int(table['matched'].sum())} 人）：这些乡镇的{COMPARISON.get(department, '比对')}未运行")
+    return notes
