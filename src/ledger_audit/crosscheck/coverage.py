@@ -2,8 +2,8 @@
 
 A county may send the 医保 list of only some of its 乡镇, and a province-wide list cut to one county
 may miss whole towns. Without this, every person of an uncovered town would be reported "missing
-from the roster" (G3-201 未参加基本医疗保险 for a whole town). A 乡镇 is covered when it has none
-of the people the roster should list, or when the roster names it in its own 乡镇 column or
+from the roster" (G3-201 未参加基本医疗保险 for a whole town). A 乡镇 is covered when it has too few
+of the people the roster should list to tell (under 10), or when the roster names it in its own 乡镇 column or
 matches someone of it and matches at least `roster_town_coverage` (a share, 0.5 by default) of the
 town's people it should list. The "missing from the roster" rules run only in covered towns, and
 the report says once which towns were not compared.
@@ -22,6 +22,9 @@ COVERAGE_COLUMNS = ("department", "town", "ledger_people", "expected", "matched"
 # every pupil): a town where they match too few of them is not covered. A 住建 list holds the
 # houses 住建 rated, not every 危房户 the ledger names, so it covers a town it names or matches in.
 SHARE_TESTED = ("民政", "医保", "教体")
+# A 乡镇 with fewer people the roster should list cannot show a gap in the roster: one 特困 person
+# missing from 民政's list is that person's problem (G3-104), not a town the list leaves out.
+TOO_FEW_TO_JUDGE = 10
 COMPARISON = {"民政": "低保特困比对", "医保": "参保比对", "住建": "危房比对", "教体": "学籍比对"}
 
 
@@ -50,7 +53,7 @@ def town_coverage(ctx: RuleContext, department: str) -> pd.DataFrame:
     touched = table["town"].isin(named) | (table["matched"] > 0)
     share = table["matched_expected"] / table["expected"].where(table["expected"] > 0)
     enough = (share >= ctx.config.thresholds.roster_town_coverage) | (department not in SHARE_TESTED)
-    table["covered"] = (table["expected"] == 0) | (touched & enough)
+    table["covered"] = (table["expected"] < TOO_FEW_TO_JUDGE) | (touched & enough)
     return table.assign(department=department)[list(COVERAGE_COLUMNS)]
 
 
