@@ -6,12 +6,12 @@ STAMP := $(VENV)/.installed
 SAMPLE := sample_data
 
 
-.PHONY: run test bench sample clean
+.PHONY: run test bench bench-province sample clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[test,dask]"
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -25,6 +25,9 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
+
+bench-province: $(STAMP)
+	$(BIN)/python -m benchmarks.province
 
 sample: $(STAMP)
 	$(BIN)/audit sample --out $(SAMPLE) --households 300 --seed 2022

@@ -1,9 +1,11 @@
 """Benchmark inputs, generated with the sample generator (fixed seeds) and cached outside git in
 .bench-cache/: a county (≈10^5 rows, .xlsx, as counties send it), a province (≈10^6 rows, CSV,
-plus four 10^5-row rosters) and a 1 000-row submitted file for `audit check`."""
+plus four 10^5-row rosters), a 1 000-row submitted file for `audit check`, and for
+`make bench-province` a province of county .xlsx files with province-wide rosters."""
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 
@@ -17,6 +19,7 @@ COUNTY_HOUSEHOLDS = 30_000       # ≈ 10^5 people
 PROVINCE_HOUSEHOLDS = 300_000    # ≈ 10^6 people
 ROSTER_ROWS = 100_000
 SUBMITTED_HOUSEHOLDS, SUBMITTED_ROWS = 320, 1_000
+PROVINCE_COUNTIES, PROVINCE_COUNTY_HOUSEHOLDS = 100, 7_000
 
 
 def county() -> dict[str, Path]:
@@ -39,6 +42,21 @@ def submitted() -> Path:
         kept = [p for p in planted if p.row < SUBMITTED_ROWS]
         write_sample(County(ledger.head(SUBMITTED_ROWS), rosters), kept, folder, AS_OF.isoformat(), MessyForms())
     return folder / "台账_示例县.xlsx"
+
+
+def province_counties() -> dict[str, Path]:
+    """`make bench-province`: a Shaanxi-size province, one .xlsx ledger per county and four
+    province-wide roster CSVs. BENCH_PROVINCE_COUNTIES × BENCH_PROVINCE_HOUSEHOLDS (default
+    100 × 7 000 households ≈ 2.3 × 10^6 people) pick the size; each size is cached on its own."""
+    from ledger_audit.sample.province import generate_province, write_province
+    counties = int(os.environ.get("BENCH_PROVINCE_COUNTIES", PROVINCE_COUNTIES))
+    households = int(os.environ.get("BENCH_PROVINCE_HOUSEHOLDS", PROVINCE_COUNTY_HOUSEHOLDS))
+    folder = CACHE / f"province-{counties}x{households}"
+    paths = {"ledgers": folder / "台账", **{d: folder / f"{d}_全省名单.csv" for d in ("民政", "医保", "住建", "教体")}}
+    if not (folder / "done").exists():
+        write_province(generate_province(counties, households, 4, AS_OF), folder, AS_OF)
+        (folder / "done").write_text("")
+    return paths
 
 
 def province() -> dict[str, Path]:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from benchmarks.inputs import AS_OF, county, province, submitted
+from benchmarks.inputs import AS_OF, county, province, province_counties, submitted
 
 STAGES = {}
 
@@ -213,9 +213,48 @@ def audit_rules():
     return 0, _audit("rules")
 
 
+@stage("read_province_files_raw")
+def read_province_files():
+    """The floor for a province: fastexcel reading every county ledger, pandas every roster CSV."""
+    paths = province_counties()
+    ledgers = sorted(paths["ledgers"].glob("*.xlsx"))
+
+    def read():
+        for roster in (p for d, p in paths.items() if d != "ledgers"):
+            pd.read_csv(roster, dtype=str)
+        return _fastexcel_raw(ledgers)
+    _, seconds = timed(read)
+    return sum(_ledger_rows(p) for p in ledgers), seconds
+
+
+def _province_run(*engine) -> tuple[int, float]:
+    paths = province_counties()
+    rosters = [f"--roster={d}={p}" for d, p in paths.items() if d != "ledgers"]
+    seconds = _audit("run", paths["ledgers"], *rosters, "--quarter", "2022Q2", "--fail-on", "never",
+                     "--out", Path(tempfile.mkdtemp()) / "2022Q2", *engine)
+    return sum(_ledger_rows(p) for p in paths["ledgers"].glob("*.xlsx")), seconds
+
+
+@stage("province_local")
+def province_local():
+    """`audit run` on the province folder, county by county in one process."""
+    return _province_run("--engine", "local")
+
+
+@stage("province_dask_1_worker")
+def province_dask_1():
+    return _province_run("--engine", "dask", "--workers", "1")
+
+
+@stage("province_dask_2_workers")
+def province_dask_2():
+    return _province_run("--engine", "dask", "--workers", "2")
+
+
 if __name__ == "__main__":
     rows, seconds = STAGES[sys.argv[1]]()
-    # A stage that starts `audit` reports the child's peak (Linux: the largest child's).
+    # A stage that starts `audit` reports the largest peak among its descendants (Linux): the
+    # audit process, or for --engine dask the largest Dask worker.
     peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024
     print(json.dumps({"stage": sys.argv[1], "rows": rows, "seconds": round(seconds, 2),
                       "cpu_seconds": round(CPU["seconds"], 2), "peak_rss_mb": round(peak)}))

@@ -183,3 +183,9 @@ def _ground_truth(county: County, planted: list[Planted], locations: pd.DataFram
                             "row": p.roster_row + 3, "household_id": "",
                             "id_number": roster.at[p.roster_row, "证件号码"], "note": p.note})
     return pd.DataFrame(records, columns=["rule_id", "file", "sheet", "row", "household_id", "id_number", "note"])
+
+
+def write_ledger_file(ledger: pd.DataFrame, path: Path, titles: list[str]) -> None:
+    """One ledger in the national export's look (title rows, header, one sheet): a province's
+    county files (sample/province.py)."""
+    _write_ledger(ledger, path, titles, MessyForms())

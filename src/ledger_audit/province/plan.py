@@ -1,0 +1,128 @@
+"""Which files make which county, and each county's share of province-wide rosters.
+
+A province sends many ledgers, or a folder of them: one file or more per county. A file named
+like 台账_麟游县.xlsx names its county; any other file is read once here and split by its 县 column
+(a file without one is a county of its own, named by the file). Rosters may be province-wide:
+each county gets the rows of its own county, by the roster's 县 column, else by its 乡镇 column,
+else by ID (an index of the roster's normalised IDs is built once, then looked up per county).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..catalog import Catalog
+from ..crosscheck.matching import ROSTER_KEYS, normalised_ids
+from ..errors import AuditInputError
+from ..frame import SOURCE_FILE, LoadedTable, LoadReport
+from ..normalise.tables import load_ledger
+
+LEDGER_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
+# The last name in a file name that ends like a county: 县, 区, 市, 旗 (台账_麟游县_2022Q2.xlsx).
+COUNTY_IN_NAME = re.compile(r"[一-鿿]{1,12}?(?:自治县|县|区|市|旗)")
+COUNTY_COLUMNS = ("县", "县区", "区县", "县(市、区)")
+NOT_COUNTY_WORDS = ("台账", "名单", "监测", "防止返贫")
+
+
+@dataclass(frozen=True)
+class CountyInput:
+    """One county's ledger files; rows of `split_files` are kept only where 县 is this county."""
+
+    county: str
+    files: tuple[Path, ...]
+    split_files: frozenset[str] = frozenset()   # file names holding several counties
+
+    def load(self, catalog: Catalog) -> LoadedTable:
+        table = load_ledger(list(self.files), catalog)
+        if not self.split_files:
+            return table
+        frame = table.frame
+        keep = ~frame[SOURCE_FILE].isin(self.split_files) | (frame["县"] == self.county)
+        return LoadedTable(frame[keep.to_numpy()].reset_index(drop=True), _report(table.report, int(keep.sum())))
+
+
+def _report(report: LoadReport, rows: int) -> LoadReport:
+    return LoadReport(**{**report.__dict__, "rows": rows})
+
+
+def ledger_files(paths: list[Path]) -> list[Path]:
+    """The files given, with each folder replaced by the ledgers it holds (sorted, hidden and
+    Excel lock files ~$… left out)."""
+    files = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.suffix.lower() in LEDGER_SUFFIXES
+                           and not p.name.startswith((".", "~$")))
+            if not found:
+                raise AuditInputError("文件夹中没有台账文件（.xlsx/.xls/.ods/.csv）。", file=str(path),
+                                      hint="把各县台账放在该文件夹中，或直接列出文件。")
+            files.extend(found)
+        else:
+            files.append(path)
+    return files
+
+
+def county_in_name(path: Path) -> str | None:
+    """The county a file name names (the last one), or None."""
+    names = [n for n in COUNTY_IN_NAME.findall(path.stem) if not any(w in n for w in NOT_COUNTY_WORDS)]
+    return names[-1] if names else None
+
+
+def plan_counties(paths: list[Path], catalog: Catalog) -> list[CountyInput]:
+    """Counties in name order, each with its files."""
+    files: dict[str, list[Path]] = {}
+    split: dict[str, set[str]] = {}
+    for path in ledger_files(paths):
+        named = county_in_name(path)
+        counties = [named] if named else _counties_in_file(path, catalog)
+        for county in counties:
+            files.setdefault(county, []).append(path)
+            if len(counties) > 1:
+                split.setdefault(county, set()).add(path.name)
+    return [CountyInput(c, tuple(files[c]), frozenset(split.get(c, ()))) for c in sorted(files)]
+
+
+def _counties_in_file(path: Path, catalog: Catalog) -> list[str]:
+    frame = load_ledger([path], catalog).frame
+    counties = sorted(set(frame["县"]) - {""}) if "县" in frame else []
+    return counties or [path.stem]
+
+
+@dataclass
+class ProvinceRoster:
+    """A roster for all counties, and how a county's share is taken from it."""
+
+    table: LoadedTable
+    by: str                                   # "县", "乡镇" or "证件号码"
+    ids: pd.Index | None = None   # normalised IDs, when split by ID
+
+    @classmethod
+    def of(cls, department: str, table: LoadedTable) -> "ProvinceRoster":
+        frame = table.frame
+        county_column = next((c for c in COUNTY_COLUMNS if c in frame), None)
+        if county_column:
+            return cls(LoadedTable(frame.rename(columns={county_column: "县"}), table.report), "县")
+        if "乡镇" in frame:
+            return cls(table, "乡镇")
+        ids, _ = normalised_ids(frame[ROSTER_KEYS[department][0]])
+        return cls(table, "证件号码", pd.Index(ids.to_numpy()))
+
+    def part_for(self, county: str, ledger: pd.DataFrame) -> LoadedTable:
+        """The rows of this county: same 县, a 乡镇 of its ledger, or an ID of its ledger."""
+        frame = self.table.frame
+        if self.by == "县":
+            keep = (frame["县"] == county).to_numpy()
+        elif self.by == "乡镇":
+            keep = frame["乡镇"].isin(set(ledger["乡镇"]) - {""}).to_numpy()
+        else:
+            county_ids, _ = normalised_ids(ledger["证件号码"])
+            wanted = county_ids[county_ids != ""].drop_duplicates()
+            positions, _ = self.ids.get_indexer_non_unique(pd.Index(wanted.to_numpy()))
+            keep = np.zeros(len(frame), dtype=bool)
+            keep[positions[positions >= 0]] = True
+        return LoadedTable(frame[keep].reset_index(drop=True), _report(self.table.report, int(keep.sum())))
