@@ -1,7 +1,7 @@
 """The impure shell around `audit_county`: read the inputs a run names, audit, write the outputs.
 
 read → normalise → gates → report; every stage lives in its own package, this module only wires
-them in that order.
+them in that order. A province (many counties) runs through province/, county by county.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from .lock import output_lock
 from .normalise.tables import county_of, load_ledger, load_roster
 from .outputs import remove_stale_parts
 from .progress import OnStage, Progress, Stages, no_progress, silent
+from .province.plan import county_in_name, plan_counties
+from .province.run import ProvinceOutcome, run_province
 from .report.writers import write_reports
 from .result import AuditResult
 from .track.history import history_frame, history_path, latest_rectification, record_run
@@ -35,7 +37,10 @@ def load_inputs(settings: RunSettings, catalog: Catalog,
     if not settings.ledgers:
         raise AuditInputError("没有指定台账文件。", hint="在命令行给出台账文件，或在配置文件 [run] ledgers 中列出。")
     on_stage("读取台账 " + "、".join(Path(p).name for p in settings.ledgers))
-    ledger = load_ledger(list(settings.ledgers), catalog)
+    return load_ledger(list(settings.ledgers), catalog), load_rosters(settings, catalog, on_stage)
+
+
+def load_rosters(settings: RunSettings, catalog: Catalog, on_stage: OnStage = silent) -> dict[str, LoadedTable]:
     rosters = {}
     for key, path in settings.rosters.items():
         spec = catalog.roster_for_key(key)
@@ -44,7 +49,27 @@ def load_inputs(settings: RunSettings, catalog: Catalog,
             raise AuditInputError(f"不认识的部门名单「{key}」。", hint=f"可用的部门：{names}。")
         on_stage(f"读取{spec.department}名单 {Path(path).name}")
         rosters[spec.department] = load_roster(spec.department, Path(path), catalog)
-    return ledger, rosters
+    return rosters
+
+
+def is_province(ledgers: tuple[Path, ...]) -> bool:
+    """A folder of ledgers, or files whose names name two or more counties, is a province run;
+    several files of one county (one per 乡镇, say) stay one county's run."""
+    return any(p.is_dir() for p in ledgers) or len({county_in_name(p) for p in ledgers} - {None}) > 1
+
+
+def run_province_audit(settings: RunSettings, config: AuditConfig, catalog: Catalog, engine: str = "local",
+                       workers: int | None = None, scheduler: str | None = None,
+                       recorded_at: str = "") -> ProvinceOutcome:
+    """Every county of the ledgers given, each into <output root>/<县>/<季度>/ (the output root is
+    the parent of the quarter's folder, where each county's run history lives), and the province
+    summary into <output root>/省汇总/<季度>/."""
+    if not settings.ledgers:
+        raise AuditInputError("没有指定台账文件。", hint="在命令行给出各县台账文件或所在文件夹。")
+    units = plan_counties(list(settings.ledgers), catalog)
+    rosters = load_rosters(settings, catalog)
+    root = (settings.out_dir or Path("audit-out") / config.quarter).parent
+    return run_province(units, rosters, config, catalog, root, settings.formats, engine, workers, scheduler, recorded_at)
 
 
 def previous_rectification_paths(settings: RunSettings, config: AuditConfig) -> tuple[Path, ...]:
