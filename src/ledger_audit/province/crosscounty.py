@@ -97,6 +97,8 @@ def _duplicate_findings(rows: pd.DataFrame, config: AuditConfig, catalog: Catalo
     days = config.thresholds.deadline_days.get(spec.severity)
     deadline = (pd.Timestamp(config.as_of) + pd.Timedelta(days=days)).strftime("%Y-%m-%d") if days else ""
     entity = rows["id"] + "/跨县"
+    repeat = entity.groupby(entity).cumcount()   # one ID on two rows of this county too: IDs stay unique
+    entity = entity.where(repeat == 0, entity + "#" + (repeat + 1).astype(str))
     findings = pd.DataFrame({
         "rule_id": spec.rule_id, "gate": spec.gate, "severity": spec.severity, "title": spec.title,
         "unit": spec.unit, "assist_unit": spec.assist_unit, "town": rows["乡镇"], "village": rows["行政村"],

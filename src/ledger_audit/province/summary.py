@@ -40,7 +40,7 @@ def county_summary(county: str, households: int, people: int, result: AuditResul
     findings = result.findings
     severities = findings["severity"].value_counts()
     rules = findings.groupby(["rule_id", "title"]).size()
-    cross = int(findings["entity_key"].str.endswith("/跨县").sum())
+    cross = int(findings["entity_key"].str.contains("/跨县", regex=False).sum())
     notes = coverage_notes(result.roster_coverage) if result.roster_coverage is not None else []
     return CountySummary(county, households, people, {s: int(severities.get(s, 0)) for s in SEVERITIES},
                          {key: int(n) for key, n in rules.items()}, cross, notes)
