@@ -81,7 +81,7 @@ def _region_ids(ids: pd.Series, code: str) -> pd.Series:
     """IDs moved to region `code` with a fresh check character; two that would meet get the next
     sequence number (as sample/county.py does)."""
     ids = ids.astype(TEXT)
-    body, sequence = code + ids.str.slice(6, 14), ids.str.slice(14, 17).astype(int).to_numpy()
+    body, sequence = code + ids.str.slice(6, 14), np.array(ids.str.slice(14, 17).astype(int))
     moved = body + pd.Series(sequence).map("{:03d}".format).astype(TEXT).to_numpy()
     clash = moved.duplicated()
     while clash.any():
