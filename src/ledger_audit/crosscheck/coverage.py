@@ -29,15 +29,19 @@ COMPARISON = {"民政": "低保特困比对", "医保": "参保比对", "住建"
 
 
 def expected_in_roster(ctx: RuleContext, department: str) -> pd.Series:
-    """Ledger rows the roster should contain."""
-    facts = ctx.facts
-    if department == "民政":
-        return facts.active & ((facts.text("是否享受农村居民最低生活保障") == "是") | (facts.text("是否特困供养人员") == "是"))
-    if department == "住建":
-        return facts.active & (facts.text("是否危房户") == "是") & (facts.text("与户主关系") == "户主")
-    if department == "教体":
-        return facts.active & facts.in_school & (facts.text("在校生状况") != "")
-    return facts.active
+    """Active ledger persons the roster should list: any of the spec's alternatives, each a set of
+    column conditions (schemas/rosters.toml `expected`); every active person when none is given."""
+    alternatives = ctx.catalog.rosters[department].expected
+    if alternatives is None:
+        return ctx.facts.active
+    expected = pd.Series(False, index=ctx.ledger.index)
+    for alternative in alternatives:
+        meets = pd.Series(True, index=ctx.ledger.index)
+        for column, accepted in alternative.items():
+            values = ctx.facts.text(column)
+            meets &= ~values.isin(accepted["not"]) if isinstance(accepted, dict) else values.isin(accepted)
+        expected |= meets
+    return ctx.facts.active & expected
 
 
 def town_coverage(ctx: RuleContext, department: str) -> pd.DataFrame:

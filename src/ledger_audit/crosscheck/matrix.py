@@ -14,25 +14,6 @@ from ..gates.rule import RuleContext
 from ..result import MATRIX_COLUMNS
 from .coverage import covered_rows, expected_in_roster
 
-<<<<<<< HEAD
-def _expected_in_roster(ctx: RuleContext, department: str) -> pd.Series:
-    """Active ledger persons the roster should list: any of the spec's alternatives, each a set of
-    column conditions (schemas/rosters.toml `expected`); every active person when none is given."""
-    alternatives = ctx.catalog.rosters[department].expected
-    if alternatives is None:
-        return ctx.facts.active
-    expected = pd.Series(False, index=ctx.ledger.index)
-    for alternative in alternatives:
-        meets = pd.Series(True, index=ctx.ledger.index)
-        for column, accepted in alternative.items():
-            values = ctx.facts.text(column)
-            meets &= ~values.isin(accepted["not"]) if isinstance(accepted, dict) else values.isin(accepted)
-        expected |= meets
-    return ctx.facts.active & expected
-=======
-RULE_PREFIX = {"民政": "G3-1", "医保": "G3-2", "住建": "G3-3", "教体": "G3-4"}
->>>>>>> f722095 (Rosters that cover only part of the ledger: coverage by 乡镇 (roster_town_coverage, 0.5 by default); 'missing from the roster' rules (G3-102/104/201/302/402) run only where the roster covers the 乡镇; one note per roster in the terminal, 汇总 and HTML; coverage table by 乡镇 beside the cross-check matrix)
-
 
 def cross_check_matrix(ctx: RuleContext, findings: pd.DataFrame) -> pd.DataFrame:
     ledger_sources = source_text(ctx.ledger[SOURCE_FILE], ctx.ledger[SOURCE_SHEET], ctx.ledger[SOURCE_ROW])
