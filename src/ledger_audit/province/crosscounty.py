@@ -16,10 +16,10 @@ import pandas as pd
 
 from ..catalog import Catalog
 from ..config import AuditConfig
-from ..crosscheck.matching import normalised_ids
 from ..findings import FINDING_COLUMNS, problem_ids, source_text
 from ..frame import SOURCE_FILE, SOURCE_ROW, SOURCE_SHEET, TEXT
 from ..gates.engine import render_message
+from ..identity import normalised_ids
 
 KEY_COLUMNS = ("id", "county", "kind")
 LEDGER, WELFARE = "ledger", "welfare"

@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 
 from ..catalog import Catalog
-from ..crosscheck.matching import ROSTER_KEYS, normalised_ids
 from ..errors import AuditInputError
 from ..frame import SOURCE_FILE, LoadedTable, LoadReport
+from ..identity import normalised_ids
 from ..normalise.tables import load_ledger
 
 LEDGER_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
@@ -102,14 +102,14 @@ class ProvinceRoster:
     ids: pd.Index | None = None   # normalised IDs, when split by ID
 
     @classmethod
-    def of(cls, department: str, table: LoadedTable) -> "ProvinceRoster":
+    def of(cls, table: LoadedTable, id_column: str) -> "ProvinceRoster":
         frame = table.frame
         county_column = next((c for c in COUNTY_COLUMNS if c in frame), None)
         if county_column:
             return cls(LoadedTable(frame.rename(columns={county_column: "县"}), table.report), "县")
         if "乡镇" in frame:
             return cls(table, "乡镇")
-        ids, _ = normalised_ids(frame[ROSTER_KEYS[department][0]])
+        ids, _ = normalised_ids(frame[id_column])
         return cls(table, "证件号码", pd.Index(ids.to_numpy()))
 
     def part_for(self, county: str, ledger: pd.DataFrame) -> LoadedTable:

@@ -115,7 +115,7 @@ def run_province(units: list[CountyInput], rosters: dict[str, LoadedTable], conf
                  scheduler: str | None = None, recorded_at: str = "") -> ProvinceOutcome:
     """Audit every county, then write all outputs or none, holding the output root's lock."""
     root.mkdir(parents=True, exist_ok=True)
-    prepared = {d: ProvinceRoster.of(d, table) for d, table in rosters.items()}
+    prepared = {d: ProvinceRoster.of(table, catalog.rosters[d].id_column) for d, table in rosters.items()}
     with output_lock(root):
         remove_stale_parts(root)
         staging = Path(tempfile.mkdtemp(prefix=f"{PART_PREFIX}{config.quarter}-", suffix=".staging", dir=root))
