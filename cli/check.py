@@ -38,7 +38,7 @@ def check(
         from ledger_audit.pipeline import run_audit
         from ledger_audit.report.json_report import json_text
         from ledger_audit.report.junit import junit_document
-        from ledger_audit.report.terminal import findings_summary, finding_lines, github_annotations
+        from ledger_audit.report.terminal import broken_column_lines, findings_summary, finding_lines, github_annotations
         from ledger_audit.report.writers import write_bytes_atomically
         if output_format not in ("text", "github"):
             raise usage_error("--format 只能是 text 或 github。")
@@ -47,7 +47,7 @@ def check(
             ledgers, roster, quarter, as_of, config, None, None, fail_on, no_mask)
         with terminal_progress() as progress:
             result = run_audit(settings, audit_config, catalog, gates=chosen, write=False, progress=progress).result
-        typer.echo(findings_summary(result))
+        typer.echo("\n".join([*broken_column_lines(result), findings_summary(result)]))
         if max_lines and len(result.findings):
             given = {path.name: str(path) for path in (*settings.ledgers, *map(Path, settings.rosters.values()))}
             typer.echo("")

@@ -43,7 +43,7 @@ def run(
     stop_cleanly_on_sigterm()
     with exit_on_error():
         from ledger_audit.pipeline import is_province, run_audit
-        from ledger_audit.report.terminal import findings_summary, load_summary, outputs_summary
+        from ledger_audit.report.terminal import broken_column_lines, findings_summary, load_summary, outputs_summary
         settings, audit_config, catalog = options.settings_and_config(
             ledgers or [], roster, quarter, as_of, config, out, formats, fail_on, no_mask, previous_ledger, previous,
             split_by)
@@ -56,7 +56,8 @@ def run(
             with terminal_progress() as progress:
                 outcome = run_audit(settings, audit_config, catalog, recorded_at=recorded_at, progress=progress)
             result = outcome.result
-            summary = "\n".join([*(load_summary(load) for load in result.loads), "", findings_summary(result), "",
+            summary = "\n".join([*broken_column_lines(result), *(load_summary(load) for load in result.loads), "",
+                                  findings_summary(result), "",
                                   outputs_summary(outcome.outputs)])
             severities = result.findings["severity"]
         typer.echo(summary)

@@ -28,6 +28,8 @@ def sample(
     household_sheet: bool = typer.Option(False, "--household-sheet", help="户表 + 人表两个工作表。"),
     sheet_per_town: bool = typer.Option(False, "--sheet-per-town", help="每个乡镇一个工作表。"),
     date_cells: bool = typer.Option(False, "--date-cells", help="出生日期、识别监测时间等写成日期单元格（如在 Excel 中录入日期）。"),
+    national_headers: bool = typer.Option(False, "--national-headers",
+                                          help="按全国防止返贫监测信息系统导出的列名和代码写台账（乡、村、享受低保政策情况等，无家庭人口数列）。"),
     quarters: int = typer.Option(1, "--quarters", help="2：再生成下一季度台账、已填写的上季度整改台账和 transitions.csv。", metavar="季度数"),
 ) -> None:
     """生成示例县台账、四个部门名单和埋设问题清单 planted.csv。"""
@@ -39,10 +41,12 @@ def sample(
             raise usage_error("--defects 只能是 all 或 none。")
         if households < 1:
             raise usage_error("--households 至少为 1。")
+        if national_headers and household_sheet:
+            raise usage_error("--national-headers 与 --household-sheet 不能同时使用（全国系统导出的台账是一张人表）。")
         if quarters not in (1, 2):
             raise usage_error("--quarters 只能是 1 或 2。")
         messy = MessyForms(merged_headers, numeric_ids, gbk_csv, xls, household_sheet, sheet_per_town,
-                           date_cells=date_cells)
+                           date_cells=date_cells, national_headers=national_headers)
         as_of = as_of_date(quarter, None)
         paths = build_two_quarters(out, households, seed, as_of, messy) if quarters == 2 else \
             build_sample(out, households, seed, as_of, defects == "all", messy)

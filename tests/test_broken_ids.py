@@ -1,15 +1,20 @@
 """One root cause, one finding: a person whose ID is broken (a number cell whose last digits Excel cut,
 G1-006, or a malformed number, G1-002) gets that one finding. Rules that read the ID's digits and the
-department rules skip the person, and the cross-check matrix counts them as 无法比对."""
+department rules skip the person, and the cross-check matrix counts them as 无法比对. A whole column
+broken (≥ 20 % by default) is said first, in one line that says what to do."""
 
+import subprocess
+import sys
+from dataclasses import replace
 from datetime import date
 
+import openpyxl
 import pandas as pd
 import pytest
 
 from ledger_audit.audit import audit_county
 from ledger_audit.catalog import load_catalog
-from ledger_audit.config import AuditConfig
+from ledger_audit.config import AuditConfig, Thresholds
 from ledger_audit.frame import LoadedTable
 from ledger_audit.normalise.tables import load_ledger, load_roster
 from ledger_audit.sample.build import build_sample
@@ -72,3 +77,39 @@ def test_malformed_id_gives_only_g1_002(tmp_path):
     assert on_row["rule_id"].tolist() == ["G1-002"]
     assert not findings["rule_id"].isin(ID_DIGIT_AND_DEPARTMENT_RULES).any()
     assert result.cross_check_matrix["unmatchable"].tolist() == [1] * 4
+
+
+def test_a_whole_broken_id_column_is_said_first(numeric):
+    ledger, result = numeric
+    broken = int((~ledger.frame["证件号码"].str.endswith("X")).sum())
+    assert result.broken_columns == [f"证件号码列有 {broken} 个被存为数字，末三位已丢失：请从系统重新导出（证件号码列设为文本）后再审核"]
+
+
+def _unreadable_birth_dates(frame: pd.DataFrame) -> pd.DataFrame:
+    frame.loc[frame.index[: len(frame) * 3 // 10], "出生日期"] = "不详"
+    return frame
+
+
+def test_an_unreadable_date_column_is_said_first_from_the_configured_share(tmp_path):
+    ledger, result = _audit(tmp_path, change=_unreadable_birth_dates)
+    unreadable = int((ledger.frame["出生日期"] == "不详").sum())
+    assert result.broken_columns == [f"出生日期列有 {unreadable} 个日期无法识别（已填 {len(ledger.frame)} 个）："
+                                     "请按 2022-03-01 或 202203 的写法改正该列，或从系统重新导出后再审核"]
+    assert (result.findings["rule_id"] == "G1-010").sum() == unreadable   # the rows stay in 问题清单
+    strict = AuditConfig(as_of=AS_OF, thresholds=replace(Thresholds(), broken_column_share=0.5))
+    assert audit_county(ledger, {}, strict, CATALOG).broken_columns == []
+    assert _audit(tmp_path / "clean")[1].broken_columns == []
+
+
+def test_terminal_html_and_summary_sheet_start_with_the_broken_column(tmp_path):
+    paths = build_sample(tmp_path, 30, 6, AS_OF, with_defects=False, messy=MessyForms(numeric_ids=True))
+    out = tmp_path / "out" / "2022Q2"
+    result = subprocess.run([sys.executable, "-m", "ledger_audit_cli", "run", paths["ledger"], "--quarter", "2022Q2",
+                             "--out", out], capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 1, result.stderr                       # G1-006 is 错误
+    line = "证件号码列有"
+    assert result.stdout.splitlines()[0].startswith("！" + line)
+    summary = openpyxl.load_workbook(next(out.glob("三单一账_*.xlsx")), read_only=True)["汇总"]
+    assert next(summary.iter_rows(min_row=2, max_row=2, values_only=True))[0].startswith(line)
+    html = next(out.glob("*.html")).read_text(encoding="utf-8")
+    assert html.index(line) < html.index('id="conclusion"')

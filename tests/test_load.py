@@ -129,7 +129,7 @@ def broken_inputs(tmp_path):
     no_header = tmp_path / "无表头.xlsx"
     write_xlsx(no_header, [["说明"], ["这是一张说明表"]])
     missing = tmp_path / "缺列.xlsx"
-    write_xlsx(missing, [HEADER[:4] + ["身份证", "性别", "民族"], ROW[:7]])
+    write_xlsx(missing, [HEADER[:3] + ["身份证", "性别", "民族"], ROW[:3] + ROW[4:7]])   # neither 证件号码 nor 姓名
     only_header = tmp_path / "只有表头.xlsx"
     write_xlsx(only_header, [HEADER])
     mixed = tmp_path / "混合编码.csv"

@@ -15,6 +15,7 @@ from .crosscheck.coverage import roster_coverage
 from .crosscheck.matching import match_rosters
 from .crosscheck.matrix import cross_check_matrix
 from .frame import LoadedTable
+from .gates.column_health import broken_columns
 from .gates.engine import build_context, run_gates
 from .findings import check_findings, sort_findings
 from .normalise.contract import check_table
@@ -63,6 +64,7 @@ def audit_county(ledger: LoadedTable, rosters: dict[str, LoadedTable], config: A
         rule_specs=catalog.rules,
         gates=gates or tuple(GATES),
         cross_check_matrix=cross_check_matrix(context, outcome.findings),
+        broken_columns=broken_columns(context),
         households=households_by_town(frame),
         previous_open=open_items(previous_rectification),
         roster_coverage=roster_coverage(context),

@@ -44,6 +44,7 @@ class Thresholds:
     school_age_max: int = 15
     min_months_to_clear: int = 6
     roster_town_coverage: float = 0.5   # share of a 乡镇's people a roster must match to cover it
+    broken_column_share: float = 0.20   # share of a column's filled cells broken before the run says so first
     deadline_days: dict[str, int | None] = field(default_factory=lambda: {"错误": 15, "警告": 30, "提示": None})
 
     def monitoring_line_for(self, year: int) -> float:
@@ -121,6 +122,7 @@ def _thresholds(raw: dict, source: str) -> Thresholds:
             school_age_min=int(ages[0]), school_age_max=int(ages[1]),
             min_months_to_clear=int(raw.get("min_months_to_clear", base.min_months_to_clear)),
             roster_town_coverage=float(raw.get("roster_town_coverage", base.roster_town_coverage)),
+            broken_column_share=float(raw.get("broken_column_share", base.broken_column_share)),
         )
     except (TypeError, ValueError, IndexError) as error:
         raise AuditInputError(f"[thresholds] 中的数值有误（{error}）。", file=source,

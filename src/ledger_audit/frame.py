@@ -53,8 +53,10 @@ class LoadReport:
     rows: int = 0
     dropped: dict[str, int] = field(default_factory=dict)   # reason (空行, 合计行, 签名行 …) → count
     mapped: dict[str, str] = field(default_factory=dict)    # canonical name → header found in the file
-    missing: list[str] = field(default_factory=list)        # canonical optional columns not present
+    missing: list[str] = field(default_factory=list)        # canonical columns not present
+    missing_required: list[str] = field(default_factory=list)   # of those, the ones ledger.md requires (R/M)
     extra: list[str] = field(default_factory=list)          # unknown columns, passed through
+    twins: dict[str, str] = field(default_factory=dict)     # canonical name → header of a second column for it (G1-014)
     sha256: dict[str, str] = field(default_factory=dict)    # file path → SHA-256 of its bytes
 
 

@@ -26,5 +26,6 @@ class AuditResult:
     roster_coverage: pd.DataFrame | None = None   # crosscheck.coverage.COVERAGE_COLUMNS, by roster × 乡镇
     rectification: pd.DataFrame | None = None   # the new 整改台账 (track/), None until tracking ran
     history: pd.DataFrame | None = None         # per-quarter counts from the run history, if any
+    broken_columns: list[str] = field(default_factory=list)   # whole-column problems, said first in every report
     households: pd.Series = field(default_factory=lambda: pd.Series(dtype="int64"))  # 乡镇 → households in the ledger
     previous_open: int | None = None            # items not yet 已销号 in last quarter's 整改台账; None without one

@@ -312,7 +312,7 @@ def suspected_id_error(ctx: RuleContext) -> Violations:
     return Violations(_comparable(ctx) & (detail != ""), {"部门证件号码": detail.str.rstrip("、")}, extra_sources=sources)
 
 
-@rule("G5-009", roster="民政")
+@rule("G5-009", needs=("证件号码",), roster="民政")
 def welfare_person_missing_from_ledger(ctx: RuleContext) -> Violations:
     """A 民政 在保 低保/特困 person whose 乡镇 is one the ledger covers has no row in the ledger (no
     match in any tier): a candidate for monitoring who may have been missed. Reported on the

@@ -47,10 +47,15 @@ class RosterMatch:
         return values.reindex(rows).fillna("").astype(TEXT)
 
 
+def _column(frame: pd.DataFrame, name: str) -> pd.Series:
+    """A key column, or all "" when absent (a ledger may lack 姓名 or 证件号码, never both)."""
+    return frame[name] if name in frame else pd.Series("", index=frame.index, dtype=TEXT)
+
+
 def _side(frame: pd.DataFrame, id_column: str, name_column: str) -> pd.DataFrame:
-    id18, valid = normalised_ids(frame[id_column])   # ID and name are required columns of every roster
+    id18, valid = normalised_ids(_column(frame, id_column))
     return pd.DataFrame({"row": np.arange(len(frame)), "id": id18.to_numpy(), "valid": np.asarray(valid, dtype=bool),
-                         "name": name_key(frame[name_column]).to_numpy(),
+                         "name": name_key(_column(frame, name_column)).to_numpy(),
                          "town": frame["乡镇"].astype(TEXT).fillna("").to_numpy() if "乡镇" in frame else ""})
 
 

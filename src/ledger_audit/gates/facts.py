@@ -248,7 +248,10 @@ class Facts:
     @cached_property
     def compulsory_age_out_of_school(self) -> pd.Series:
         """The condition of G2-011, shared by G4-008 and G5-003: school-year age within the
-        compulsory ages, not in school, and no recorded reason."""
+        compulsory ages, not in school, and no recorded reason. Never true when the ledger has no
+        在校生状况 column: then nobody is known to be out of school."""
+        if "在校生状况" not in self.ledger.columns:
+            return pd.Series(False, index=self.ledger.index)
         ages = self.config.thresholds
         in_age = ((self.school_year_age >= ages.school_age_min) & (self.school_year_age <= ages.school_age_max)).fillna(False)
         return self.active & in_age & ~self.in_school & (self.text("义务教育阶段未上学原因") == "")
@@ -284,6 +287,14 @@ class Facts:
             "有义务教育适龄儿童未在校": self.per_household(self.compulsory_age_out_of_school),
         }
         return listed({k: (v, None) for k, v in problems.items()}, self.ledger.index)
+
+    @cached_property
+    def household_size(self) -> pd.Series:
+        """家庭人口数 as a number; where the ledger has no such column (the national export has
+        none), the household's member rows whose 人员状态 is 正常."""
+        if "家庭人口数" in self.ledger.columns:
+            return self.money("家庭人口数")
+        return self.household_count(self.active).astype("float64")
 
     @cached_property
     def per_capita_income(self) -> pd.Series:

@@ -8,13 +8,18 @@ checksum, birth date and region code).
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
 from ..frame import TEXT
 from ..identity import phone_malformed as malformed_phones, valid_region_codes
+from ..normalise.header import alias_index, header_key
 from .messages import listed
 from .rule import CellCheck, RuleContext, Violations, cell_rule, rule
+
+POSITION_SUFFIX = r"\.[0-9]+$"   # a repeated header kept as 姓名.12
 
 
 def _fields_of_type(ctx: RuleContext, *types: str) -> list[str]:
@@ -30,7 +35,8 @@ def _id_typed(ctx: RuleContext) -> pd.Series:
 def required_field_empty(ctx: RuleContext) -> Violations:
     """A required field is empty (ledger.md: Req R on every row; Req M on rows of monitored
     households, i.e. 监测对象类别 not empty). One finding per row lists every empty field.
-    A required column that is absent altogether stops loading instead (exit code 3)."""
+    A required column that is absent altogether is named in the run summary and 汇总 instead,
+    and the rules that need it are listed as not run."""
     fields = ctx.catalog.fields
     monitored = ctx.facts.monitored
     parts = {}
@@ -185,3 +191,33 @@ def duplicate_row(ctx: RuleContext) -> Violations:
     duplicated = pd.Series(False, index=ctx.ledger.index)
     duplicated[candidates] = ctx.ledger.loc[candidates, canonical].duplicated(keep=False)
     return Violations(duplicated)
+
+
+def _twin_columns(ctx: RuleContext) -> dict[str, str]:
+    """Pass-through columns whose header is another name of a field the ledger already has (the
+    loader keeps such a second column, normalised, under its own header): column → field."""
+    index = alias_index(ctx.catalog.fields, {})
+    twins = {}
+    for column in ctx.ledger.columns:
+        if column in ctx.catalog.fields or column.startswith("_"):
+            continue
+        match = index.get(header_key(re.sub(POSITION_SUFFIX, "", column)))
+        if match is not None and not match.folded_code and match.canonical in ctx.ledger.columns:
+            twins[column] = match.canonical
+    return twins
+
+
+@rule("G1-014", values=("两列不一致",))
+def twin_columns_differ(ctx: RuleContext) -> Violations:
+    """Two columns carry one field (检测对象类别 beside 监测对象类别, 风险是否已消除0 beside
+    风险是否已消除, 失学或辍学原因 beside 义务教育阶段未上学原因) and differ on this row, after both
+    are normalised. The audit uses the column named like the field (else the first); the message
+    says which."""
+    detail = pd.Series("", index=ctx.ledger.index, dtype=TEXT)
+    for column, field in _twin_columns(ctx).items():
+        used, other = ctx.facts.text(field), ctx.ledger[column].astype(TEXT).fillna("")
+        differs = used != other
+        shown = lambda values: values[differs].replace("", "（空）")  # noqa: E731
+        detail[differs] = (detail[differs] + "「" + field + "」列为「" + shown(used) + "」，「" + column + "」列为「"
+                           + shown(other) + "」，审核使用「" + field + "」列；")
+    return Violations(detail != "", {"两列不一致": detail.str.rstrip("；")})

@@ -96,12 +96,14 @@ def household_size_differs(ctx: RuleContext) -> Violations:
     return Violations(bad, {"成员行数": members})
 
 
-@rule("G2-008", needs=("人均纯收入（元）", "纯收入（元）", "家庭人口数"), values=("应为人均",))
+@rule("G2-008", needs=("人均纯收入（元）", "纯收入（元）"), values=("应为人均", "家庭人口数"))
 def per_capita_income_wrong(ctx: RuleContext) -> Violations:
-    """|人均纯收入 − 纯收入 ÷ 家庭人口数| > 1 yuan."""
-    expected = ctx.facts.money("纯收入（元）") / ctx.facts.money("家庭人口数")
+    """|人均纯收入 − 纯收入 ÷ 家庭人口数| > 1 yuan (without a 家庭人口数 column: ÷ the household's
+    member rows whose 人员状态 is 正常)."""
+    expected = ctx.facts.money("纯收入（元）") / ctx.facts.household_size
     bad = ctx.facts.active & ((ctx.facts.per_capita_income - expected).abs() > TOLERANCE_YUAN)
-    return Violations(bad.fillna(False), {"应为人均": expected.round(2)})
+    counted = {} if "家庭人口数" in ctx.ledger.columns else {"家庭人口数": ctx.facts.household_size.astype("int64")}
+    return Violations(bad.fillna(False), {"应为人均": expected.round(2), **counted})
 
 
 @rule("G2-009", needs=("纯收入（元）", *INCOME_PARTS, "生产经营性支出"), values=("各项合计",))
@@ -168,10 +170,12 @@ def school_stage_differs_from_age(ctx: RuleContext) -> Violations:
 @rule("G2-013", needs=("证件号码", "劳动技能"), values=("年龄",))
 def labour_differs_from_age(ctx: RuleContext) -> Violations:
     """错误: under 16, or in school, but 劳动技能 is not 无劳动力. 警告: 16–59, 健康, not in school,
-    but 无劳动力."""
+    but 无劳动力 (only when the ledger has 在校生状况)."""
     labour, age, school = ctx.facts.text("劳动技能"), ctx.facts.age, ctx.facts.in_school
     minor = (((age < 16).fillna(False) | school) & (labour != "") & (labour != "无劳动力"))
-    idle = ((age >= 16) & (age <= 59)).fillna(False) & (ctx.facts.text("健康状况") == "健康") & ~school & (labour == "无劳动力")
+    school_known = "在校生状况" in ctx.ledger.columns   # without the column nobody is known to be out of school
+    idle = ((age >= 16) & (age <= 59)).fillna(False) & (ctx.facts.text("健康状况") == "健康") & ~school & (labour == "无劳动力") \
+        & school_known
     severity = pd.Series(np.where(minor, "错误", "警告"), index=ctx.ledger.index)
     return Violations(ctx.facts.active & (minor | idle), {"年龄": age}, severity)
 

@@ -119,7 +119,7 @@ def special_household_cleared(ctx: RuleContext) -> Violations:
     return Violations(facts.active & facts.monitored & facts.risk_cleared & (ctx.facts.household_has_welfare | disabled))
 
 
-@rule("G4-010", needs=("监测对象类别", "帮扶措施"), values=("不符情况",))
+@rule("G4-010", needs=("监测对象类别", "帮扶措施", "是否享受农村居民最低生活保障", "是否特困供养人员"), values=("不符情况",))
 def social_protection_mismatch(ctx: RuleContext) -> Violations:
     """A monitored household with a member enjoying 低保/特困 whose 帮扶措施 lacks 综合保障, or with
     综合保障 but no 低保/特困 member."""

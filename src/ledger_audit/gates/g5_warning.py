@@ -57,7 +57,7 @@ def large_expense_not_monitored(ctx: RuleContext) -> Violations:
                       {"大额支出线": pd.Series(f"{threshold:.0f}", index=ctx.ledger.index, dtype=TEXT)})
 
 
-@rule("G5-005", needs=("劳动技能",))
+@rule("G5-005", needs=("劳动技能", "是否享受农村居民最低生活保障", "是否特困供养人员"))
 def no_labour_without_welfare(ctx: RuleContext) -> Violations:
     """Every member is 丧失劳动力/无劳动力 and nobody has 低保 or 特困 (应保尽保)."""
     return Violations(ctx.facts.active & ctx.facts.household_without_labour & ~ctx.facts.household_has_welfare)

@@ -30,13 +30,13 @@ class ColumnMatch:
     folded_code: str = ""       # a 帮扶措施 category column: non-empty cell means this code applies
 
 
-def alias_index(fields: dict[str, FieldSpec], fold_codes: dict[str, tuple[str, ...]]) -> dict[str, ColumnMatch]:
-    """header key → what the column is. `fold_codes` maps a multi-code field to the codes that may
-    appear as one column each (帮扶措施: 产业帮扶, 就业帮扶 …)."""
+def alias_index(fields: dict[str, FieldSpec], fold_codes: dict[str, dict[str, str]]) -> dict[str, ColumnMatch]:
+    """header key → what the column is. `fold_codes` maps a multi-code field to the headers that may
+    appear as one column per code, each with its code (帮扶措施: 产业帮扶, 公益性岗位 → 公益岗位帮扶 …)."""
     index: dict[str, ColumnMatch] = {}
     for field_name, codes in fold_codes.items():
-        for code in codes:
-            index[header_key(code)] = ColumnMatch(field_name, folded_code=code)
+        for header, code in codes.items():
+            index[header_key(header)] = ColumnMatch(field_name, folded_code=code)
     for spec in fields.values():
         for alias in spec.inverted_aliases:
             index[header_key(alias)] = ColumnMatch(spec.name, inverted=True)

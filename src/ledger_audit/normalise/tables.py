@@ -34,9 +34,18 @@ LEADING_COLUMNS = 5
 
 
 def load_ledger(paths: list[Path], catalog: Catalog) -> LoadedTable:
-    fold = {"帮扶措施": catalog.codes["帮扶措施"].values}
+    """A missing column never stops the audit (the rules that need it are listed as not run),
+    unless rows cannot be told apart without it: 户编号, and 证件号码 or 姓名."""
+    measures = catalog.codes["帮扶措施"]
+    fold = {"帮扶措施": {code: code for code in measures.values} | measures.synonyms}
     table = _load("ledger", paths, catalog.fields, catalog, fold)
-    _require(table, catalog.fields, catalog.required_one_of, catalog)
+    present = set(table.frame.columns)
+    identity = [] if "户编号" in present else ["户编号"]
+    if not present.intersection(PERSON_COLUMNS):
+        identity.append("证件号码")
+    _require(table, catalog.fields, identity, catalog,
+             "台账至少要有 户编号，以及 证件号码 或 姓名 中的一列，才能区分每一行；其余缺少的列不影响审核。")
+    table.report.missing_required = _missing_required(present, catalog)
     return table
 
 
@@ -51,12 +60,20 @@ def county_of(table: LoadedTable) -> str:
 def load_roster(department: str, path: Path, catalog: Catalog) -> LoadedTable:
     spec = catalog.rosters[department]
     table = _load(department, [path], spec.fields, catalog, {})
-    _require(table, spec.fields, {}, catalog)
+    present = set(table.frame.columns)
+    _require(table, spec.fields, [name for name, field in spec.fields.items() if field.required == "R" and name not in present],
+             catalog)
     return table
 
 
+def _missing_required(present: set[str], catalog: Catalog) -> list[str]:
+    """Required columns (ledger.md Req R/M, one of the two insurance columns) that are absent."""
+    missing = [name for name, spec in catalog.fields.items() if spec.required in ("R", "M") and name not in present]
+    return missing + ["或".join(options) for options in catalog.required_one_of.values() if not present.intersection(options)]
+
+
 def _load(role: str, paths: list[Path], fields: dict[str, FieldSpec], catalog: Catalog,
-          fold: dict[str, tuple[str, ...]]) -> LoadedTable:
+          fold: dict[str, dict[str, str]]) -> LoadedTable:
     report = LoadReport(role=role)
     index = alias_index(fields, fold)
     frames = []
@@ -171,6 +188,7 @@ def _map_columns(body: pd.DataFrame, layout: HeaderLayout, index: dict[str, Colu
     their header and pass through (cleaned). The index (Excel row numbers) is kept."""
     columns: dict[str, pd.Series] = {}
     folded: dict[str, list[pd.Series]] = {}
+    used: dict[str, str] = {}   # canonical name → the header whose column this sheet uses
     for position, header in layout.names.items():
         match = index.get(header_key(header))
         raw = body[position]
@@ -190,9 +208,9 @@ def _map_columns(body: pd.DataFrame, layout: HeaderLayout, index: dict[str, Colu
         if spec.type == "multi_code" and match.canonical in columns:
             folded.setdefault(match.canonical, []).append(value)
         elif match.canonical in columns:
-            columns[f"{header_key(header)}.{position + 1}"] = value   # a duplicate header: keep, pass through
+            _keep_twin(columns, used, match.canonical, header, value, position, report)
         else:
-            columns[match.canonical] = value
+            columns[match.canonical], used[match.canonical] = value, header
     for name, parts in folded.items():
         pieces = ([columns[name]] if name in columns else []) + parts
         combined = pieces[0]
@@ -200,6 +218,20 @@ def _map_columns(body: pd.DataFrame, layout: HeaderLayout, index: dict[str, Colu
             combined = combined.str.cat(piece, sep="、")
         columns[name] = normalise_column(combined, fields[name], catalog)   # drops the empty parts
     return pd.DataFrame(columns, index=body.index)
+
+
+def _keep_twin(columns: dict[str, pd.Series], used: dict[str, str], canonical: str, header: str, value: pd.Series,
+               position: int, report: LoadReport) -> None:
+    """A second column for a field already loaded (检测对象类别 beside 监测对象类别, 风险是否已消除0
+    beside 风险是否已消除): the column headed like the field is used, else the first one. The other
+    is kept, normalised, under its own header: rule G1-014 reports the rows where the two differ."""
+    if header_key(header) == header_key(canonical) != header_key(used[canonical]):
+        columns[canonical], value = value, columns[canonical]
+        used[canonical], header = header, used[canonical]
+    report.mapped[canonical] = used[canonical]
+    report.twins[canonical] = header
+    name = header_key(header)
+    columns[name if name not in columns else f"{name}.{position + 1}"] = value
 
 
 def _numeric_id_rows(sheet: RawSheet, layout: HeaderLayout, index: dict[str, ColumnMatch]) -> np.ndarray:
@@ -256,12 +288,10 @@ def _closest_header(spec: FieldSpec | None, headers: list[str]) -> str | None:
     return header if ratio >= 0.5 else None
 
 
-def _require(table: LoadedTable, fields: dict[str, FieldSpec], one_of: dict[str, tuple[str, ...]],
-             catalog: Catalog) -> None:
-    present = set(table.frame.columns)
-    missing = [name for name, spec in fields.items() if spec.required == "R" and name not in present]
-    missing += [f"{'或'.join(options)}（{group}，至少一列）" for group, options in one_of.items()
-                if not present.intersection(options)]
+def _require(table: LoadedTable, fields: dict[str, FieldSpec], missing: list[str], catalog: Catalog,
+             why: str = "") -> None:
+    """Stop with exit 3 naming the missing columns (and the closest header found for each), or the
+    role the file seems to have when it is another input (a roster given as the ledger)."""
     if not missing:
         return
     found = [c for c in table.report.mapped.values()] + table.report.extra
@@ -273,4 +303,4 @@ def _require(table: LoadedTable, fields: dict[str, FieldSpec], one_of: dict[str,
     raise AuditInputError(
         f"缺少必需的列：{'；'.join(closest)}。\n找到的列：{'、'.join(found)}。",
         file="、".join(table.report.files), sheet="、".join(table.report.sheets) or None,
-        hint="在工作簿中补上这些列；若只是列名写法不同，可在 schemas/fields.toml 的 aliases 中加入该写法。")
+        hint=why + "在工作簿中补上这些列；若只是列名写法不同，可在 schemas/fields.toml 的 aliases 中加入该写法。")

@@ -148,8 +148,9 @@ def typed_text(text: pd.Series, spec: FieldSpec | None, catalog: Catalog) -> pd.
             .str.replace(r"^(-?[0-9]+)\.0+$", r"\1", regex=True)
     if kind == "date":
         return parse_dates(text)
-    if kind == "yes_no":
-        return canonical_code(text, catalog.yes_no)
+    if kind == "yes_no":   # the field's own spellings first (农村低保 ⇒ 是), then 是/否's
+        own = catalog.codes.get(spec.codes or "")
+        return canonical_code(canonical_code(text, own) if own else text, catalog.yes_no)
     codes = catalog.codes.get(spec.codes or "")
     if kind == "code" and codes:
         return canonical_code(text, codes)

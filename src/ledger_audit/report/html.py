@@ -23,7 +23,7 @@ from ..findings import SEVERITY_ORDER
 from ..resources import templates_dir
 from ..result import AuditResult
 from ..track.rectification import OVERDUE, RECURRED, STATUSES
-from .sheets import readable_findings, summary_tables
+from .sheets import readable_findings, summary_notes, summary_tables
 
 SEVERITY_COLOURS = {"错误": "#c0392b", "警告": "#e67e22", "提示": "#2980b9"}
 STATUS_COLOURS = {"未整改": "#c0392b", "整改中": "#e67e22", "已整改": "#2980b9", "已销号": "#27ae60"}
@@ -199,8 +199,9 @@ def explorer_data(findings: pd.DataFrame, overview: pd.DataFrame) -> str:
 
 
 def report_warnings(result: AuditResult) -> list[str]:
-    """What a reader must know about the run before its figures (shown first, above the conclusion)."""
-    warnings = []
+    """What a reader must know about the run before its figures (shown first, above the conclusion):
+    whole-column problems and missing columns first."""
+    warnings = summary_notes(result)
     if not result.rules_not_run.empty:
         ids = "、".join(result.rules_not_run["rule_id"])
         warnings.append(f"本次有 {len(result.rules_not_run)} 条规则未运行，相应问题不在本报告中：{ids}"

@@ -7,6 +7,7 @@ import pandas as pd
 
 from ..catalog import GATES, SEVERITIES
 from ..crosscheck.coverage import coverage_notes
+from ..frame import LoadReport
 from ..result import AuditResult
 from ..track.rectification import new_rectification
 from ..identity import mask_id_number, mask_text
@@ -61,6 +62,22 @@ def rectification_sheet(result: AuditResult) -> pd.DataFrame:
     if result.rectification is not None:
         return result.rectification
     return new_rectification(result.findings, result.config)
+
+
+def column_notes(load: LoadReport) -> list[str]:
+    """What a reader must know about the columns of one input: required columns that are absent
+    (their rules did not run) and fields given twice (which column the audit used)."""
+    notes = []
+    if load.missing_required:
+        notes.append(f"缺少列：{'、'.join(load.missing_required)}（需要这些列的规则未运行，见“未运行的规则”）")
+    notes += [f"{field}：有「{load.mapped.get(field, field)}」和「{other}」两列，审核使用「{load.mapped.get(field, field)}」列，"
+              "两列不一致的行（如有）列入问题清单 G1-014" for field, other in load.twins.items()]
+    return notes
+
+
+def summary_notes(result: AuditResult) -> list[str]:
+    """The lines at the top of 汇总: whole-column problems first, then each input's column notes."""
+    return [*result.broken_columns, *(note for load in result.loads for note in column_notes(load))]
 
 
 def summary_tables(result: AuditResult) -> dict[str, pd.DataFrame]:

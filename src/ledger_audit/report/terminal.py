@@ -13,7 +13,7 @@ from ..crosscheck.coverage import coverage_notes
 from ..findings import SOURCE_SEPARATOR
 from ..frame import LoadReport
 from ..result import AuditResult
-from .sheets import readable_findings
+from .sheets import column_notes, readable_findings
 
 TOP_RULES = 10
 
@@ -26,7 +26,13 @@ def load_summary(load: LoadReport, households: int | None = None) -> str:
         lines.append("  已剔除：" + "，".join(f"{reason} {count} 行" for reason, count in load.dropped.items()))
     lines.append(f"  已识别列 {len(load.mapped)} 个" + (f"；未提供的可选列 {len(load.missing)} 个" if load.missing else "")
                  + (f"；保留的其他列：{'、'.join(load.extra)}" if load.extra else ""))
+    lines += ["  " + note for note in column_notes(load)]
     return "\n".join(lines)
+
+
+def broken_column_lines(result: AuditResult) -> list[str]:
+    """Whole-column problems, printed before everything else (one line each, saying what to do)."""
+    return [f"！{line}" for line in result.broken_columns]
 
 
 def findings_summary(result: AuditResult) -> str:

@@ -22,7 +22,7 @@ import xlsxwriter
 
 from ..result import AuditResult
 from ..track.rectification import HUMAN_COLUMNS, RECTIFICATION_COLUMNS, STATUSES
-from .sheets import problem_list, rectification_sheet, responsibility_list, summary_tables, task_list
+from .sheets import problem_list, rectification_sheet, responsibility_list, summary_notes, summary_tables, task_list
 
 WRAP_WIDTH = 40          # a column wider than this prints wrapped, at this width
 LINE_HEIGHT = 15         # points per line of text (Excel's default row height)
@@ -243,7 +243,11 @@ def _write_summary(workbook, result: AuditResult, formats: _Formats, page: Page)
                        formats.title)
     sheet.set_column(0, 0, 24)
     sheet.set_column(1, 8, 14)
-    row, widest = 2, 1
+    row, widest = 1, 1
+    for line in summary_notes(result):   # whole-column problems and missing columns, before any count
+        sheet.write_string(row, 0, line, formats.title)
+        row += 1
+    row += 1
     for title, table in summary_tables(result).items():
         sheet.write_string(row, 0, title, formats.title)
         row += 1

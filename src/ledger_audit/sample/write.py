@@ -18,6 +18,7 @@ import xlsxwriter
 
 from .county import County
 from .defects import Planted
+from .national import national_form
 
 LEDGER_FILE = "台账_示例县.xlsx"
 ROSTER_FILES = {"民政": "民政_低保特困名单.xlsx", "医保": "医保_参保名单.xlsx", "住建": "住建_农房鉴定名单.xlsx",
@@ -45,6 +46,7 @@ class MessyForms:
     household_sheet: bool = False     # a 户 sheet + a 人 sheet joined by 户编号
     sheet_per_town: bool = False      # one sheet per 乡镇
     date_cells: bool = False          # dates typed into Excel: date cells (yyyy-mm-dd), not text
+    national_headers: bool = False    # the national system's own headers and codes (sample/national.py)
 
     @property
     def ledger_file(self) -> str:
@@ -69,9 +71,10 @@ def write_sample(county: County, planted: list[Planted], out: Path, as_of: str, 
 
 def _write_ledger(ledger: pd.DataFrame, path: Path, titles: list[str], messy: MessyForms) -> pd.DataFrame:
     """Write the ledger; return the (sheet, Excel row) of every ledger position."""
+    form = national_form if messy.national_headers else (lambda frame: frame)
     header_rows = len(titles) + (2 if messy.merged_headers else 1)
     if messy.gbk_csv:
-        ledger.to_csv(path, index=False, encoding="gbk", errors="replace")
+        form(ledger).to_csv(path, index=False, encoding="gbk", errors="replace")
         return pd.DataFrame({"sheet": "", "row": np.arange(len(ledger)) + 2})
     if messy.household_sheet:
         sheets = {"人": ledger.drop(columns=[c for c in HOUSEHOLD_SHEET_COLUMNS if c not in ("户编号", "乡镇", "行政村")]),
@@ -84,6 +87,7 @@ def _write_ledger(ledger: pd.DataFrame, path: Path, titles: list[str], messy: Me
     else:
         sheets = {"台账": ledger}
         locations = pd.DataFrame({"sheet": "台账", "row": np.arange(len(ledger)) + header_rows + 1})
+    sheets = {name: form(frame) for name, frame in sheets.items()}
     if messy.xls:
         _write_xls(path, sheets, titles, messy.merged_headers, messy.date_cells)
     else:
