@@ -220,6 +220,14 @@ def _duplicate(p: Planting) -> list[Planted]:
     return planted
 
 
+@planter("G1-014")
+def _twin_columns(p: Planting) -> list[Planted]:
+    """The national export's second column for 义务教育阶段未上学原因, 失学或辍学原因, says
+    something else on a few rows."""
+    p.ledger["失学或辍学原因"] = p.column("义务教育阶段未上学原因")
+    return _person(p, "G1-014", _adult(p), "失学或辍学原因", "疾病", "失学或辍学原因与义务教育阶段未上学原因不一致")
+
+
 # --- helpers for household-level planting ------------------------------------------------------
 
 def _households_rows(p: Planting, households: list[str]) -> list[int]:

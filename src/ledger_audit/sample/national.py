@@ -6,7 +6,8 @@ What changes from the canonical columns: 乡 and 村 instead of 乡镇 and 行�
 twice (检测对象类别 beside 监测对象类别, 失学或辍学原因 beside 义务教育阶段未上学原因, 风险是否已消除0
 beside 风险是否已消除); one column per 帮扶措施 category (公益岗位 as 公益性岗位帮扶); the risks in
 致贫/返贫风险1 … 5; 出生日期 as YYYYMMDD and month dates as YYYYMM; and no 家庭人口数 column. Values
-a defect planted (a day that does not exist, a code outside the list) are written as they are.
+a defect planted (a day that does not exist, a code outside the list, a second column that differs)
+are written as they are.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ MONTH_START = r"^([0-9]{4})-([0-9]{2})-01$"
 
 def national_form(ledger: pd.DataFrame) -> pd.DataFrame:
     """The canonical sample ledger with the national export's headers and codes (same rows)."""
-    frame = ledger.drop(columns=["家庭人口数", "帮扶措施", "致贫/返贫风险"]).rename(columns=RENAMED)
+    planted_twins = [twin for twin, field in TWINS.items() if twin != field and twin in ledger.columns]
+    frame = ledger.drop(columns=["家庭人口数", "帮扶措施", "致贫/返贫风险", *planted_twins]).rename(columns=RENAMED)
     for column, codes in POLICY_CODES.items():
         frame[column] = frame[column].replace(codes)
     frame["出生日期"] = frame["出生日期"].str.replace(ISO_DATE, r"\1\2\3", regex=True)
@@ -44,7 +46,7 @@ def national_form(ledger: pd.DataFrame) -> pd.DataFrame:
     risks = ledger["致贫/返贫风险"].str.split("、", n=RISK_COLUMNS - 1, expand=True) \
         .reindex(columns=range(RISK_COLUMNS)).astype(TEXT).fillna("")
     risks.columns = [f"致贫/返贫风险{i + 1}" for i in range(RISK_COLUMNS)]
-    twins = pd.DataFrame({twin: ledger[field] for twin, field in TWINS.items()})
+    twins = pd.DataFrame({twin: ledger[twin if twin in planted_twins else field] for twin, field in TWINS.items()})
     return pd.concat([frame, measures, risks, twins], axis=1).astype(TEXT)
 
 
