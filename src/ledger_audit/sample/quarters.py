@@ -43,7 +43,9 @@ def build_two_quarters(out: Path, households: int, seed: int, as_of: date, messy
     filled = first / f"三单一账_示例县_{config.quarter}_已填写.xlsx"
     _fill_in(workbook, outcome, filled)
     fixed = set(outcome.loc[outcome["outcome"] == "fixed", "household_id"])
-    next_ledger = pd.concat([ledger[~ledger["户编号"].isin(fixed)], clean.ledger[clean.ledger["户编号"].isin(fixed)]])
+    # A column a planter added (G1-014's 失学或辍学原因) is empty on the clean rows, as is their
+    # 义务教育阶段未上学原因.
+    next_ledger = pd.concat([ledger[~ledger["户编号"].isin(fixed)], clean.ledger[clean.ledger["户编号"].isin(fixed)]]).fillna("")
     next_paths = write_sample(County(next_ledger.sort_index(kind="stable"), rosters), [], second,
                               next_quarter_end(as_of).isoformat(), messy)
     outcome.assign(expected_status=outcome["outcome"].map(EXPECTED_STATUS)) \
