@@ -19,6 +19,7 @@ from ..frame import TEXT
 from ..identity import check_characters
 
 PER_RULE = 2
+TWIN_COLUMN = "失学或辍学原因"   # the national export's second column for 义务教育阶段未上学原因 (G1-014)
 # Rules that need a previous quarter (tracking) and are planted by the two-quarter sample instead.
 NEEDS_PREVIOUS_QUARTER = ("G4-011", "G4-012", "G5-002")
 
@@ -94,6 +95,8 @@ def _household_state(ledger: pd.DataFrame, plant: Planted) -> int | None:
     if plant.row < 0:
         return None
     household = ledger[ledger["户编号"] == ledger.at[plant.row, "户编号"]]
+    # G1-014's planter adds its second column to every row: that changes no earlier plant.
+    household = household.drop(columns=[TWIN_COLUMN], errors="ignore")
     return int(pd.util.hash_pandas_object(household.astype(str), index=True).sum())
 
 
@@ -224,8 +227,8 @@ def _duplicate(p: Planting) -> list[Planted]:
 def _twin_columns(p: Planting) -> list[Planted]:
     """The national export's second column for 义务教育阶段未上学原因, 失学或辍学原因, says
     something else on a few rows."""
-    p.ledger["失学或辍学原因"] = p.column("义务教育阶段未上学原因")
-    return _person(p, "G1-014", _adult(p), "失学或辍学原因", "疾病", "失学或辍学原因与义务教育阶段未上学原因不一致")
+    p.ledger[TWIN_COLUMN] = p.column("义务教育阶段未上学原因")
+    return _person(p, "G1-014", _adult(p), TWIN_COLUMN, "疾病", "失学或辍学原因与义务教育阶段未上学原因不一致")
 
 
 # --- helpers for household-level planting ------------------------------------------------------
