@@ -6,6 +6,7 @@ from __future__ import annotations
 import typer
 
 from .help import AuditCommand, AuditGroup
+from .unattended import tolerant_console
 
 app = typer.Typer(cls=AuditGroup, add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   pretty_exceptions_enable=False,
@@ -24,4 +25,5 @@ def build_app() -> typer.Typer:
 
 
 def main() -> None:
+    tolerant_console()
     build_app()()

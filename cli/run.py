@@ -7,6 +7,8 @@ from pathlib import Path
 
 import typer
 
+from ledger_audit.errors import printable
+
 from . import options
 from .errors import exit_on_error, usage_error
 from .progress import terminal_progress
@@ -48,7 +50,7 @@ def run(
             ledgers or [], roster, quarter, as_of, config, out, formats, fail_on, no_mask, previous_ledger, previous,
             split_by)
         log_to(log or settings.log)
-        LOGGER.info("开始审核 %s（%s）", "、".join(map(str, settings.ledgers)), audit_config.quarter)
+        LOGGER.info("开始审核 %s（%s）", "、".join(map(printable, settings.ledgers)), audit_config.quarter)
         recorded_at = datetime.now().isoformat(timespec="seconds")
         if engine or workers or scheduler or is_province(settings.ledgers):
             summary, severities = _province(settings, audit_config, catalog, engine, workers, scheduler, recorded_at)

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from enum import IntEnum
+
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def printable(text: object) -> str:
+    """A file name as it may be shown in one line of a message, a table or the log: control
+    characters (a newline in a file name) written as escapes, \\n, instead of splitting the line."""
+    return CONTROL.sub(lambda match: repr(match.group())[1:-1], str(text))
 
 
 class ExitCode(IntEnum):
@@ -33,9 +42,9 @@ class AuditInputError(Exception):
     def __str__(self) -> str:
         where = []
         if self.file:
-            where.append(f"文件「{self.file}」")
+            where.append(f"文件「{printable(self.file)}」")
         if self.sheet:
-            where.append(f"工作表「{self.sheet}」")
+            where.append(f"工作表「{printable(self.sheet)}」")
         text = ("，".join(where) + "：" if where else "") + self.problem
         if self.hint:
             text += f"\n处理办法：{self.hint}"

@@ -10,6 +10,7 @@ from tabulate import tabulate
 
 from ..catalog import GATES, SEVERITIES
 from ..crosscheck.coverage import coverage_notes
+from ..errors import printable
 from ..findings import SOURCE_SEPARATOR
 from ..frame import LoadReport
 from ..result import AuditResult
@@ -20,8 +21,8 @@ TOP_RULES = 10
 
 def load_summary(load: LoadReport, households: int | None = None) -> str:
     role = "台账" if load.role == "ledger" else f"{load.role}名单"
-    lines = [f"{role}：{'、'.join(load.files)}，读取 {load.rows} 行" + (f"，{households} 户" if households is not None else "")
-             + f"，工作表 {'、'.join(load.sheets)}"]
+    lines = [f"{role}：{'、'.join(map(printable, load.files))}，读取 {load.rows} 行" + (f"，{households} 户" if households is not None else "")
+             + f"，工作表 {'、'.join(map(printable, load.sheets))}"]
     if load.dropped:
         lines.append("  已剔除：" + "，".join(f"{reason} {count} 行" for reason, count in load.dropped.items()))
     lines.append(f"  已识别列 {len(load.mapped)} 个" + (f"；未提供的可选列 {len(load.missing)} 个" if load.missing else "")
@@ -55,7 +56,8 @@ def findings_summary(result: AuditResult) -> str:
 
 def outputs_summary(outputs: dict[str, Path]) -> str:
     names = {"xlsx": "三单一账工作簿", "html": "HTML 报告", "json": "findings.json"}
-    return "\n".join(f"{names.get(kind) or kind.partition(':')[2] + ' 工作簿'}：{path}" for kind, path in outputs.items())
+    return "\n".join(f"{names.get(kind) or kind.partition(':')[2] + ' 工作簿'}：{printable(path)}"
+                     for kind, path in outputs.items())
 
 
 GITHUB_LEVELS = {"错误": "error", "警告": "warning", "提示": "notice"}
