@@ -23,6 +23,12 @@ AS_OF = date(2022, 6, 30)
 SQLITE_MESSAGES = {errno.ENOSPC: "database or disk is full", errno.EROFS: "attempt to write a readonly database"}
 
 
+@pytest.fixture(autouse=True)
+def keep_pytests_signal_handlers(monkeypatch):
+    """`audit run` in-process would turn SIGTERM into SystemExit inside pytest itself."""
+    monkeypatch.setattr("ledger_audit_cli.run.stop_cleanly_on_sigterm", lambda: None)
+
+
 def audit(ledger: Path, out: Path, quarter: str = "2022Q3", *extra: str):
     return CliRunner().invoke(build_app(), ["run", str(ledger), "--quarter", quarter, "--out", str(out),
                                             "--fail-on", "never", *extra])
