@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 SAMPLE := sample_data
 
 
-.PHONY: run test bench bench-province sample clean
+.PHONY: run test bench bench-province sample clean wheelhouse
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ bench-province: $(STAMP)
 
 sample: $(STAMP)
 	$(BIN)/audit sample --out $(SAMPLE) --households 300 --seed 2022
+
+# dist/ledger-audit-offline-<version>/: wheels for Windows and Linux x86-64, CPython 3.10-3.12, install scripts
+wheelhouse: $(STAMP)
+	$(BIN)/python offline/build_wheelhouse.py
 
 clean:
 	rm -rf $(VENV) audit-out .pytest_cache
