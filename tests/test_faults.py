@@ -233,7 +233,9 @@ def test_a_ledger_named_with_80_chinese_characters_is_audited(last_quarter, tmp_
     county = "某" * 80
     named = tmp_path / f"{county}.xlsx"
     named.write_bytes(ledger.read_bytes())
-    result = audit(named, tmp_path / "out" / "2022Q2", "2022Q2")
+    config = tmp_path / "county.toml"
+    config.write_text(f'[run]\ncounty = "{county}"\n', encoding="utf-8")
+    result = audit(named, tmp_path / "out" / "2022Q2", "2022Q2", "--config", str(config))
     assert result.exit_code == 0, result.output
     workbook = next((tmp_path / "out" / "2022Q2").glob("*.xlsx"))
     assert len(workbook.name.encode("utf-8")) <= 255 and workbook.name.endswith("…_2022Q2.xlsx")
@@ -247,7 +249,9 @@ def test_a_newline_in_a_file_name_stays_out_of_names_and_log_lines(last_quarter,
     named = tmp_path / "台账\n甲县.xlsx"
     named.write_bytes(ledger.read_bytes())
     log = tmp_path / "audit.log"
-    result = audit(named, tmp_path / "out" / "2022Q2", "2022Q2", "--log", str(log))
+    config = tmp_path / "county.toml"
+    config.write_text('[run]\ncounty = "台账\\n甲县"\n', encoding="utf-8")
+    result = audit(named, tmp_path / "out" / "2022Q2", "2022Q2", "--log", str(log), "--config", str(config))
     assert result.exit_code == 0, result.output
     assert [p.name for p in (tmp_path / "out" / "2022Q2").glob("*.xlsx")] == ["三单一账_台账_甲县_2022Q2.xlsx"]
     assert "台账\\n甲县.xlsx" in result.output

