@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..catalog import Catalog
 from ..config import AuditConfig
-from ..findings import FINDING_COLUMNS, problem_ids, source_text
+from ..findings import finding_rows, source_text
 from ..frame import SOURCE_FILE, SOURCE_ROW, SOURCE_SHEET, TEXT
 from ..gates.engine import render_message
 from ..identity import normalised_ids
@@ -94,18 +94,13 @@ def _duplicate_findings(rows: pd.DataFrame, config: AuditConfig, catalog: Catalo
     """G3-001 for each ledger row whose ID is also in another county's ledger."""
     spec = catalog.rules["G3-001"]
     detail = rows.assign(重复行="另见于 " + rows["others"] + " 台账")
-    days = config.thresholds.deadline_days.get(spec.severity)
-    deadline = (pd.Timestamp(config.as_of) + pd.Timedelta(days=days)).strftime("%Y-%m-%d") if days else ""
     entity = rows["id"] + "/跨县"
     repeat = entity.groupby(entity).cumcount()   # one ID on two rows of this county too: IDs stay unique
     entity = entity.where(repeat == 0, entity + "#" + (repeat + 1).astype(str))
-    findings = pd.DataFrame({
-        "rule_id": spec.rule_id, "gate": spec.gate, "severity": spec.severity, "title": spec.title,
-        "unit": spec.unit, "assist_unit": spec.assist_unit, "town": rows["乡镇"], "village": rows["行政村"],
-        "household_id": rows["户编号"], "head_name": rows["户主姓名"], "name": rows["姓名"],
-        "id_number": rows["证件号码"], "message": render_message(spec.message, detail, config.mask),
-        "sources": rows["sources"], "entity_key": entity, "deadline": deadline, "status": "未整改",
-        "first_seen": config.quarter,
+    about = pd.DataFrame({
+        "town": rows["乡镇"], "village": rows["行政村"], "household_id": rows["户编号"],
+        "head_name": rows["户主姓名"], "name": rows["姓名"], "id_number": rows["证件号码"],
+        "message": render_message(spec.message, detail, config.mask), "sources": rows["sources"],
+        "entity_key": entity,
     })
-    findings["problem_id"] = problem_ids(findings["rule_id"].astype(TEXT), entity.astype(TEXT))
-    return findings[list(FINDING_COLUMNS)].astype(TEXT)
+    return finding_rows(spec, config, about)
