@@ -20,6 +20,7 @@ def check(
     ledgers: list[Path] = typer.Argument(..., help="要检查的台账文件，可多个。", metavar="台账文件"),
     gates: str = typer.Option(None, "--gates", help="只运行这些关口，如 G1,G2（报送前快速检查）。", metavar="关口"),
     roster: list[str] = options.ROSTER,
+    table: list[str] = options.TABLE,
     quarter: str = options.QUARTER,
     as_of: str = options.AS_OF,
     config: Path = options.CONFIG,
@@ -44,7 +45,7 @@ def check(
             raise usage_error("--format 只能是 text 或 github。")
         chosen = options.parse_gates(gates)
         settings, audit_config, catalog = options.settings_and_config(
-            ledgers, roster, quarter, as_of, config, None, None, fail_on, no_mask)
+            ledgers, roster, quarter, as_of, config, None, None, fail_on, no_mask, tables=table)
         with terminal_progress() as progress:
             result = run_audit(settings, audit_config, catalog, gates=chosen, write=False, progress=progress).result
         typer.echo("\n".join([*broken_column_lines(result), findings_summary(result)]))

@@ -17,14 +17,16 @@ from .errors import usage_error
 SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 
 
-def parse_rosters(values: list[str]) -> dict[str, Path]:
-    rosters = {}
+def parse_named_files(values: list[str], option: str = "--roster", example: str = "医保=参保名单.xlsx") -> dict[str, Path]:
+    """--roster 医保=F / --table 户信息=F → {医保: F}."""
+    files = {}
     for value in values:
         key, separator, path = value.partition("=")
         if not separator or not key.strip() or not path.strip():
-            raise usage_error(f"--roster「{value}」应写成 部门=文件，例如 --roster 医保=参保名单.xlsx。")
-        rosters[key.strip()] = Path(path.strip())
-    return rosters
+            name = "部门" if option == "--roster" else "表名"
+            raise usage_error(f"{option}「{value}」应写成 {name}=文件，例如 {option} {example}。")
+        files[key.strip()] = Path(path.strip())
+    return files
 
 
 def parse_gates(value: str | None) -> tuple[str, ...] | None:
@@ -41,7 +43,8 @@ def settings_and_config(ledgers: list[Path], rosters: list[str], quarter: str | 
                         config_file: Path | None, out: Path | None, formats: str | None, fail_on: str | None,
                         no_mask: bool, previous_ledger: Path | None = None,
                         previous: list[Path] | None = None,
-                        split_by: str | None = None) -> tuple[RunSettings, AuditConfig, Catalog]:
+                        split_by: str | None = None,
+                        tables: list[str] | None = None) -> tuple[RunSettings, AuditConfig, Catalog]:
     """Merge a config file (if any) with command-line options; the command line wins."""
     audit_options, settings = load_config_file(config_file) if config_file else ({}, RunSettings())
     cli_quarter, cli_as_of = quarter, as_of
@@ -63,7 +66,8 @@ def settings_and_config(ledgers: list[Path], rosters: list[str], quarter: str | 
     settings = replace(
         settings,
         ledgers=tuple(ledgers) or settings.ledgers,
-        rosters={**settings.rosters, **parse_rosters(rosters)},
+        rosters={**settings.rosters, **parse_named_files(rosters)},
+        tables={**settings.tables, **parse_named_files(tables or [], "--table", "户信息=户信息.xlsx")},
         out_dir=out or settings.out_dir or Path("audit-out") / config.quarter,
         formats=tuple(f.strip() for f in formats.split(",")) if formats else settings.formats,
         fail_on=fail_on or settings.fail_on,
@@ -103,6 +107,7 @@ def exit_code_for(severities, fail_on: str) -> ExitCode:
 QUARTER = typer.Option(None, "--quarter", help="审核季度，如 2022Q2（截止日为季末）；last 表示刚结束的季度（定时任务用）。", metavar="季度")
 AS_OF = typer.Option(None, "--as-of", help="审核截止日，如 2022-06-30。", metavar="日期")
 ROSTER = typer.Option([], "--roster", help="部门名单：民政=F、医保=F、住建=F、教体=F（也可用拼音 minzheng、yibao、zhujian、jiaoti）。", metavar="部门=文件")
+TABLE = typer.Option([], "--table", help="全国系统导出的其他表：户信息=F、已外出务工=F、计划外出务工=F、行政村=F（也可用拼音 huxinxi、yiwugong、jihuawugong、xingzhengcun）。", metavar="表名=文件")
 CONFIG = typer.Option(None, "--config", help="配置文件（TOML），见 audit init。", metavar="配置文件")
 FAIL_ON = typer.Option(None, "--fail-on", help="达到该级别时退出码为 1：error、warning、info、never（默认 error）。", metavar="级别")
 NO_MASK = typer.Option(False, "--no-mask", help="不遮蔽证件号码和电话（仅限受控副本）。")

@@ -20,6 +20,7 @@ from .main import command
 def run(
     ledgers: list[Path] = typer.Argument(None, help="台账文件（.xlsx/.xls/.csv），可多个。", metavar="台账文件"),
     roster: list[str] = options.ROSTER,
+    table: list[str] = options.TABLE,
     quarter: str = options.QUARTER,
     as_of: str = options.AS_OF,
     previous: list[Path] = typer.Option(None, "--previous", help="上季度已填写整改台账的三单一账工作簿（.xlsx/.xls/.ods/.csv）；"
@@ -48,7 +49,7 @@ def run(
         from ledger_audit.report.terminal import broken_column_lines, findings_summary, load_summary, outputs_summary
         settings, audit_config, catalog = options.settings_and_config(
             ledgers or [], roster, quarter, as_of, config, out, formats, fail_on, no_mask, previous_ledger, previous,
-            split_by)
+            split_by, table)
         log_to(log or settings.log)
         LOGGER.info("开始审核 %s（%s）", "、".join(map(printable, settings.ledgers)), audit_config.quarter)
         recorded_at = datetime.now().isoformat(timespec="seconds")

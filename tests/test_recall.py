@@ -14,7 +14,8 @@ from ledger_audit.config import AuditConfig, RunSettings
 from ledger_audit.registry import implementations
 from ledger_audit.pipeline import run_audit
 from ledger_audit.sample.build import build_sample
-from ledger_audit.sample.write import ROSTER_FILES, MessyForms
+from ledger_audit.sample.defects import NEEDS_PREVIOUS_QUARTER
+from ledger_audit.sample.write import ROSTER_FILES, TABLE_FILES, MessyForms
 
 AS_OF = date(2022, 6, 30)
 
@@ -25,7 +26,8 @@ NATIONAL = MessyForms(national_headers=True)   # the national system's export: n
 
 def audit_sample(directory, households, seed, with_defects, messy=MessyForms()):
     paths = build_sample(directory, households, seed, AS_OF, with_defects, messy)
-    settings = RunSettings(ledgers=(paths["ledger"],), rosters={d: paths[d] for d in ROSTER_FILES})
+    settings = RunSettings(ledgers=(paths["ledger"],), rosters={d: paths[d] for d in ROSTER_FILES},
+                           tables={t: paths[t] for t in TABLE_FILES})
     outcome = run_audit(settings, AuditConfig(as_of=AS_OF), load_catalog(), write=False)
     return outcome.result.findings, pd.read_csv(paths["planted"], dtype=str)
 
@@ -46,6 +48,13 @@ def missing_plants(directory, households, seed, messy=MessyForms()) -> list[str]
 @pytest.mark.parametrize("households,seed,messy", [(400, 2022, MessyForms()), (250, 7, MessyForms()), (250, 3, DATE_CELLS), (250, 7, NATIONAL)])
 def test_every_planted_defect_is_found_on_its_row(tmp_path, households, seed, messy):
     assert missing_plants(tmp_path, households, seed, messy) == []
+
+
+def test_the_sample_plants_every_rule(tmp_path):
+    """Recall means something only for rules the sample plants: every rule but those that need a
+    previous quarter (planted by the two-quarter sample) has a planted defect."""
+    planted = pd.read_csv(build_sample(tmp_path, 400, 2022, AS_OF)["planted"], dtype=str)
+    assert sorted(set(implementations()) - set(planted["rule_id"]) - set(NEEDS_PREVIOUS_QUARTER)) == []
 
 
 @settings(max_examples=4, deadline=None)

@@ -14,6 +14,7 @@ from .config import AuditConfig
 from .crosscheck.coverage import roster_coverage
 from .crosscheck.matching import match_rosters
 from .crosscheck.matrix import cross_check_matrix
+from .crosscheck.national_tables import fill_from_household_table
 from .frame import LoadedTable
 from .gates.column_health import broken_columns
 from .gates.engine import build_context, run_gates
@@ -32,17 +33,22 @@ AUDIT_STAGES = ("比对部门名单", "运行五个关口", "整改台账与交�
 def audit_county(ledger: LoadedTable, rosters: dict[str, LoadedTable], config: AuditConfig,
                  catalog: Catalog, previous_ledger: LoadedTable | None = None,
                  previous_rectification: pd.DataFrame | None = None,
-                 gates: tuple[str, ...] | None = None, on_stage: OnStage = silent) -> AuditResult:
-    """Match the rosters, run the quality gates, summarise the cross-checks and carry last
-    quarter's 整改台账 forward. `on_stage` is told when each of AUDIT_STAGES starts (progress only:
-    the result does not depend on it)."""
-    _check_inputs(ledger, rosters, catalog, previous_ledger)
+                 gates: tuple[str, ...] | None = None, on_stage: OnStage = silent,
+                 tables: dict[str, LoadedTable] | None = None) -> AuditResult:
+    """Match the rosters, join the national tables, run the quality gates, summarise the
+    cross-checks and carry last quarter's 整改台账 forward. `on_stage` is told when each of
+    AUDIT_STAGES starts (progress only: the result does not depend on it)."""
+    tables = tables or {}
+    _check_inputs(ledger, rosters, catalog, previous_ledger, tables)
+    table_frames = {name: table.frame.reset_index(drop=True) for name, table in tables.items()}
     frame = ledger.frame.reset_index(drop=True)
+    if "户信息" in table_frames:
+        frame = fill_from_household_table(frame, table_frames["户信息"], catalog.tables["户信息"])
     roster_frames = {department: table.frame.reset_index(drop=True) for department, table in rosters.items()}
     on_stage(AUDIT_STAGES[0])
     matches = match_rosters(frame, roster_frames, catalog.rosters)
     context = build_context(frame, roster_frames, config, catalog, matches,
-                            previous_ledger.frame if previous_ledger is not None else None)
+                            previous_ledger.frame if previous_ledger is not None else None, table_frames)
     on_stage(AUDIT_STAGES[1])
     outcome = run_gates(context, rule_set(catalog), gates)
     check_findings(outcome.findings, "of the gates")
@@ -60,7 +66,7 @@ def audit_county(ledger: LoadedTable, rosters: dict[str, LoadedTable], config: A
         findings=findings,
         rectification=rectification,
         rules_not_run=outcome.rules_not_run.reset_index(drop=True),
-        loads=[ledger.report] + [table.report for table in rosters.values()],
+        loads=[ledger.report] + [table.report for table in (*rosters.values(), *tables.values())],
         rule_specs=catalog.rules,
         gates=gates or tuple(GATES),
         cross_check_matrix=cross_check_matrix(context, outcome.findings),
@@ -94,9 +100,11 @@ def ledger_county(frame: pd.DataFrame) -> str:
 
 
 def _check_inputs(ledger: LoadedTable, rosters: dict[str, LoadedTable], catalog: Catalog,
-                  previous_ledger: LoadedTable | None) -> None:
+                  previous_ledger: LoadedTable | None, tables: dict[str, LoadedTable]) -> None:
     """The normalise → gates contract on every input frame (a broken one is a bug, exit code 4)."""
     check_table(ledger.frame, catalog.fields, "ledger")
+    for name, table in tables.items():
+        check_table(table.frame, catalog.tables[name].fields, f"{name} table")
     if previous_ledger is not None:
         check_table(previous_ledger.frame, catalog.fields, "previous ledger")
     for department, table in rosters.items():

@@ -1,4 +1,5 @@
-"""The catalogue: everything in schemas/ (fields, aliases, code lists, rosters, rule metadata).
+"""The catalogue: everything in schemas/ (fields, aliases, code lists, rosters, the national
+system's other tables, rule metadata).
 
 It is data a county can edit, loaded once per run into frozen dataclasses and passed down
 explicitly; nothing here is global state.
@@ -21,7 +22,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 SEVERITIES = ("错误", "警告", "提示")
 SEVERITY_ENGLISH = {"错误": "error", "警告": "warning", "提示": "info"}
 GATES = {"G1": "采集录入", "G2": "数据审核", "G3": "数据核准", "G4": "督查指导", "G5": "预警审查"}
-ENTITIES = ("person", "household", "village", "roster")
+ENTITIES = ("person", "household", "village", "roster")   # roster: a row of a roster or table
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,28 @@ class RosterSpec:
 
 
 @dataclass(frozen=True)
+class LedgerCount:
+    """What the ledger rows of one village add up to, for a count of 行政村信息 (G5-014): its
+    households or its persons, among the active rows meeting every column → accepted values."""
+
+    unit: str                                  # "households" or "persons"
+    where: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One of the national system's other tables (schemas/tables.toml): 户信息, the 务工 tables, 行政村."""
+
+    name: str
+    keys: tuple[str, ...]
+    title: str
+    fields: dict[str, FieldSpec]
+    join: tuple[str, ...]                      # the columns that tie a row to the ledger
+    fills_ledger: tuple[str, ...] = ()         # household columns that stand in for absent ledger ones
+    ledger_counts: dict[str, LedgerCount] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class RuleSpec:
     """Metadata of one rule (schemas/rules/G*.toml). The logic lives in gates/ or crosscheck/."""
 
@@ -95,6 +118,7 @@ class Catalog:
     rosters: dict[str, RosterSpec]
     rules: dict[str, RuleSpec]
     required_one_of: dict[str, tuple[str, ...]]
+    tables: dict[str, TableSpec] = field(default_factory=dict)
 
     def code_list(self, field_name: str, fields: dict[str, FieldSpec] | None = None) -> CodeList | None:
         spec = (fields or self.fields).get(field_name)
@@ -104,6 +128,11 @@ class Catalog:
         """The roster named by a command-line key: 民政, minzheng, MinZheng …"""
         wanted = key.strip().lower()
         return next((r for r in self.rosters.values() if wanted in {k.lower() for k in r.keys}), None)
+
+    def table_for_key(self, key: str) -> TableSpec | None:
+        """The table named by a command-line key: 户信息, huxinxi …"""
+        wanted = key.strip().lower()
+        return next((t for t in self.tables.values() if wanted in {k.lower() for k in t.keys}), None)
 
 
 def read_toml(path: Path) -> dict:
@@ -149,6 +178,13 @@ def _rule(rule_id: str, raw: dict, source: Path) -> RuleSpec:
     )
 
 
+def _table(name: str, raw: dict) -> TableSpec:
+    counts = {column: LedgerCount(c["count"], {k: tuple(v) for k, v in c.get("where", {}).items()})
+              for column, c in raw.get("ledger_counts", {}).items()}
+    return TableSpec(name, tuple(raw["keys"]), raw["title"], {n: _field(n, f) for n, f in raw["fields"].items()},
+                     join=tuple(raw["join"]), fills_ledger=tuple(raw.get("fills_ledger", ())), ledger_counts=counts)
+
+
 def load_rules(paths: list[Path]) -> dict[str, RuleSpec]:
     rules: dict[str, RuleSpec] = {}
     for path in paths:
@@ -163,6 +199,7 @@ def load_catalog(directory: Path | None = None, extra_rule_files: tuple[Path, ..
     fields_raw = read_toml(directory / "fields.toml")
     codes_raw = read_toml(directory / "codes.toml")
     rosters_raw = read_toml(directory / "rosters.toml")
+    tables_raw = read_toml(directory / "tables.toml")
     codes = _code_lists(codes_raw) | _code_lists(rosters_raw)
     yes_no = CodeList("yes_no", tuple(codes_raw["yes_no"]["values"]), dict(codes_raw["yes_no"]["synonyms"]))
     rosters = {
@@ -177,4 +214,5 @@ def load_catalog(directory: Path | None = None, extra_rule_files: tuple[Path, ..
         fields={name: _field(name, raw) for name, raw in fields_raw["fields"].items()},
         codes=codes, yes_no=yes_no, rosters=rosters, rules=load_rules(rule_files),
         required_one_of={k: tuple(v) for k, v in fields_raw.get("required_one_of", {}).items()},
+        tables={name: _table(name, raw) for name, raw in tables_raw.get("tables", {}).items()},
     )

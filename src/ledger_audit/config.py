@@ -39,6 +39,8 @@ class Thresholds:
 
     monitoring_line: dict[int, float] = field(default_factory=lambda: {2021: 6000.0, 2022: 6500.0, 2023: 7300.0})
     large_expense: float = 10000.0
+    land_area_ceiling: float = 100.0    # 亩 per household and kind of land (G2-024)
+    village_count_shortfall: int = 0    # how far a 行政村信息 count may fall below the ledger's (G5-014)
     income_drop: float = 0.30
     school_age_min: int = 6
     school_age_max: int = 15
@@ -83,6 +85,7 @@ class RunSettings:
 
     ledgers: tuple[Path, ...] = ()
     rosters: dict[str, Path] = field(default_factory=dict)
+    tables: dict[str, Path] = field(default_factory=dict)   # 户信息, 已外出务工 … (tables.toml)
     out_dir: Path | None = None
     formats: tuple[str, ...] = ("xlsx", "html", "json")
     fail_on: str = "error"
@@ -118,6 +121,8 @@ def _thresholds(raw: dict, source: str) -> Thresholds:
             base,
             monitoring_line=base.monitoring_line | line,
             large_expense=float(raw.get("large_expense", base.large_expense)),
+            land_area_ceiling=float(raw.get("land_area_ceiling", base.land_area_ceiling)),
+            village_count_shortfall=int(raw.get("village_count_shortfall", base.village_count_shortfall)),
             income_drop=float(raw.get("income_drop", base.income_drop)),
             school_age_min=int(ages[0]), school_age_max=int(ages[1]),
             min_months_to_clear=int(raw.get("min_months_to_clear", base.min_months_to_clear)),
@@ -174,6 +179,7 @@ def load_config_file(path: Path) -> tuple[dict, RunSettings]:
     settings = RunSettings(
         ledgers=ledgers,
         rosters={k: resolve(v) for k, v in raw.get("rosters", {}).items()},
+        tables={k: resolve(v) for k, v in raw.get("tables", {}).items()},
         out_dir=resolve(run["out"]) if "out" in run else None,
         formats=tuple(run.get("formats", RunSettings.formats)),
         fail_on=run.get("fail_on", "error"),

@@ -15,7 +15,7 @@ from .config import AuditConfig, RunSettings
 from .errors import AuditInputError
 from .frame import LoadedTable
 from .lock import output_lock
-from .normalise.tables import county_of, load_ledger, load_roster
+from .normalise.tables import county_of, load_ledger, load_roster, load_table
 from .outputs import remove_stale_parts
 from .progress import OnStage, Progress, Stages, no_progress, silent
 from .province.plan import county_in_name, plan_counties
@@ -33,11 +33,13 @@ class RunOutcome:
 
 
 def load_inputs(settings: RunSettings, catalog: Catalog,
-                on_stage: OnStage = silent) -> tuple[LoadedTable, dict[str, LoadedTable]]:
+                on_stage: OnStage = silent) -> tuple[LoadedTable, dict[str, LoadedTable], dict[str, LoadedTable]]:
+    """The ledger, the department rosters and the national tables a run names."""
     if not settings.ledgers:
         raise AuditInputError("没有指定台账文件。", hint="在命令行给出台账文件，或在配置文件 [run] ledgers 中列出。")
     on_stage("读取台账 " + "、".join(Path(p).name for p in settings.ledgers))
-    return load_ledger(list(settings.ledgers), catalog), load_rosters(settings, catalog, on_stage)
+    ledger = load_ledger(list(settings.ledgers), catalog)
+    return ledger, load_rosters(settings, catalog, on_stage), load_tables(settings, catalog, on_stage)
 
 
 def load_rosters(settings: RunSettings, catalog: Catalog, on_stage: OnStage = silent) -> dict[str, LoadedTable]:
@@ -50,6 +52,18 @@ def load_rosters(settings: RunSettings, catalog: Catalog, on_stage: OnStage = si
         on_stage(f"读取{spec.department}名单 {Path(path).name}")
         rosters[spec.department] = load_roster(spec.department, Path(path), catalog)
     return rosters
+
+
+def load_tables(settings: RunSettings, catalog: Catalog, on_stage: OnStage = silent) -> dict[str, LoadedTable]:
+    tables = {}
+    for key, path in settings.tables.items():
+        spec = catalog.table_for_key(key)
+        if spec is None:
+            names = "、".join(t.name for t in catalog.tables.values())
+            raise AuditInputError(f"不认识的表「{key}」。", hint=f"可用的表：{names}（--table 表名=文件）。")
+        on_stage(f"读取{spec.name}表 {Path(path).name}")
+        tables[spec.name] = load_table(spec.name, Path(path), catalog)
+    return tables
 
 
 def is_province(ledgers: tuple[Path, ...]) -> bool:
@@ -98,9 +112,9 @@ def run_audit(settings: RunSettings, config: AuditConfig, catalog: Catalog, gate
 def _run(settings: RunSettings, config: AuditConfig, catalog: Catalog, gates: tuple[str, ...] | None,
          write: bool, recorded_at: str, progress: Progress) -> RunOutcome:
     previous_paths = previous_rectification_paths(settings, config)
-    stage = Stages(progress, 1 + len(settings.rosters) + bool(settings.previous_ledger) + bool(previous_paths)
-                   + len(AUDIT_STAGES) + write)
-    ledger, rosters = load_inputs(settings, catalog, stage)
+    stage = Stages(progress, 1 + len(settings.rosters) + len(settings.tables) + bool(settings.previous_ledger)
+                   + bool(previous_paths) + len(AUDIT_STAGES) + write)
+    ledger, rosters, tables = load_inputs(settings, catalog, stage)
     config = config if config.county else replace(config, county=county_of(ledger))
     if settings.previous_ledger:
         stage(f"读取上季度台账 {Path(settings.previous_ledger).name}")
@@ -108,7 +122,8 @@ def _run(settings: RunSettings, config: AuditConfig, catalog: Catalog, gates: tu
     if previous_paths:
         stage("读取上季度整改台账 " + "、".join(Path(p).name for p in previous_paths))
     previous = read_previous_rectification(previous_paths) if previous_paths else None
-    result = audit_county(ledger, rosters, config, catalog, previous_ledger, previous, gates, on_stage=stage)
+    result = audit_county(ledger, rosters, config, catalog, previous_ledger, previous, gates, on_stage=stage,
+                          tables=tables)
     if not write:
         stage.finish()
         return RunOutcome(result, {})

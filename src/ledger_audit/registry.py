@@ -12,7 +12,7 @@ import string
 from types import ModuleType
 
 from .catalog import Catalog, RuleSpec
-from .crosscheck import departments
+from .crosscheck import departments, national_tables
 from .errors import AuditInputError
 from .gates import g1_entry, g2_review, g3_records, g4_supervision, g5_warning
 from .gates.county_rules import county_rule
@@ -21,7 +21,7 @@ from .track import income_drop
 from .track.rectification import TRACKING_RULE_IDS
 
 RULE_MODULES: tuple[ModuleType, ...] = (g1_entry, g2_review, g3_records, g4_supervision, g5_warning,
-                                        departments, income_drop)
+                                        departments, national_tables, income_drop)
 
 
 def implementations(modules: tuple[ModuleType, ...] = RULE_MODULES) -> dict[str, RegisteredRule]:
@@ -63,7 +63,8 @@ def rule_set(catalog: Catalog, modules: tuple[ModuleType, ...] = RULE_MODULES) -
 
 def _check_placeholders(spec: RuleSpec, registered: RegisteredRule, catalog: Catalog) -> None:
     roster = catalog.rosters.get(registered.needs_roster or "")
-    known = {*catalog.fields, *registered.values, *(roster.fields if roster else ())}
+    tables = [catalog.tables[name].fields for name in registered.needs_tables]
+    known = {*catalog.fields, *registered.values, *(roster.fields if roster else ()), *(c for t in tables for c in t)}
     unknown = [name for _, name, _, _ in string.Formatter().parse(spec.message) if name and name not in known]
     if unknown:
         raise AuditInputError(

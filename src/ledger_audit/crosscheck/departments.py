@@ -48,11 +48,15 @@ def _comparable_household(ctx: RuleContext) -> pd.Series:
 
 
 def _roster_sources(match: RosterMatch, pairs: pd.DataFrame, flagged: pd.Series) -> pd.Series:
-    """For each flagged ledger row, the file:sheet:row of its roster rows in `pairs` ("" elsewhere).
-    Texts are built for the flagged rows only, as the messages are."""
+    return paired_sources(match.roster, pairs, flagged)
+
+
+def paired_sources(roster: pd.DataFrame, pairs: pd.DataFrame, flagged: pd.Series) -> pd.Series:
+    """For each flagged ledger row, the file:sheet:row of its rows of `roster` (a roster or table)
+    in `pairs` (ledger_row, roster_row), "" elsewhere. Texts are built for the flagged rows only,
+    as the messages are."""
     pairs = pairs[flagged.to_numpy()[pairs["ledger_row"].to_numpy()]]
     roster_rows = pairs["roster_row"].to_numpy()
-    roster = match.roster
     text = source_text(roster[SOURCE_FILE].iloc[roster_rows], roster[SOURCE_SHEET].iloc[roster_rows],
                        roster[SOURCE_ROW].iloc[roster_rows])
     per_row = pd.Series(text.to_numpy(), index=pairs["ledger_row"].to_numpy(), dtype=TEXT)

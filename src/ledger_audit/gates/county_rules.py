@@ -53,7 +53,7 @@ def county_rule(spec: RuleSpec) -> RegisteredRule:
 
 def _eval_frame(ctx: RuleContext) -> pd.DataFrame:
     numeric = {f"{name}{NUMERIC_SUFFIX}": ctx.facts.money(name) for name, spec in ctx.catalog.fields.items()
-               if spec.type in ("money", "int") and name in ctx.ledger.columns}
+               if spec.type in ("money", "int", "number") and name in ctx.ledger.columns}
     return pd.concat([ctx.ledger.astype(object), pd.DataFrame(numeric, index=ctx.ledger.index)], axis=1)
 
 

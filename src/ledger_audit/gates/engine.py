@@ -43,12 +43,13 @@ class GateOutcome:
 
 def build_context(ledger: pd.DataFrame, rosters: dict[str, pd.DataFrame], config: AuditConfig,
                   catalog: Catalog, matches: dict | None = None,
-                  previous_ledger: pd.DataFrame | None = None) -> RuleContext:
+                  previous_ledger: pd.DataFrame | None = None,
+                  tables: dict[str, pd.DataFrame] | None = None) -> RuleContext:
     """Everything the rules read, from the loaded frames (the ledger is re-indexed 0..n-1)."""
     frame = ledger.reset_index(drop=True)
     return RuleContext(
         ledger=frame, facts=Facts(frame, config), config=config, catalog=catalog,
-        rosters=rosters, matches=matches or {},
+        rosters=rosters, matches=matches or {}, tables=tables or {},
         previous_ledger=previous_ledger,
     )
 
@@ -81,10 +82,19 @@ def _why_not_run(registered: RegisteredRule, ctx: RuleContext) -> str | None:
         return "配置中已停用"
     if registered.needs_roster and registered.needs_roster not in ctx.matches:
         return f"未提供{registered.needs_roster}名单"
+    absent = [name for name in registered.needs_tables if name not in ctx.tables]
+    if absent:
+        return f"未提供{'、'.join(absent)}表（--table {absent[0]}=文件）"
     if registered.needs_previous_ledger and ctx.previous_ledger is None:
         return "未提供上季度台账（--previous-ledger）"
-    missing = [c for c in registered.needs if c not in ctx.ledger.columns]
+    missing = [c for c in registered.needs if not _has_column(ctx, c)]
     return f"缺少列：{'、'.join(missing)}" if missing else None
+
+
+def _has_column(ctx: RuleContext, need: str) -> bool:
+    """A ledger column, or a table's column written 表.列 (已外出务工.就业渠道)."""
+    table, dot, column = need.partition(".")
+    return column in ctx.tables[table].columns if dot else need in ctx.ledger.columns
 
 
 def _called(registered: RegisteredRule, ctx: RuleContext) -> Violations:
@@ -102,9 +112,8 @@ def _called(registered: RegisteredRule, ctx: RuleContext) -> Violations:
 
 
 def _flagged_rows(ctx: RuleContext, registered: RegisteredRule, violations: Violations) -> pd.Index:
-    """Positions of the violating rows in the ledger (or, for a roster-entity rule, the roster)."""
-    entity = ctx.catalog.rules[registered.rule_id].entity
-    size = len(ctx.matches[registered.needs_roster].roster) if entity == "roster" else len(ctx.ledger)
+    """Positions of the violating rows in the ledger (or in the roster or table the rule is over)."""
+    size = len(violations.frame) if violations.frame is not None else len(ctx.ledger)
     mask = violations.mask.reindex(pd.RangeIndex(size), fill_value=False).fillna(False).to_numpy(dtype=bool)
     return pd.Index(np.flatnonzero(mask))
 
@@ -201,11 +210,12 @@ def _entity_keys(ctx: RuleContext, spec: RuleSpec, registered: RegisteredRule, r
                  frame: pd.DataFrame) -> pd.Series:
     entity, facts = spec.entity, ctx.facts
     if entity == "roster":
-        return registered.needs_roster + "/" + frame["证件号码"].astype(TEXT)
+        return (registered.needs_roster or registered.needs_tables[0]) + "/" + frame["证件号码"].astype(TEXT)
     if entity == "household":
         return facts.household_id.iloc[rows]
-    if entity == "village":
-        return facts.text("乡镇").iloc[rows] + "/" + facts.text("行政村").iloc[rows]
+    if entity == "village":   # the rows' own 乡镇/行政村: ledger rows, or a 行政村信息 row
+        place = lambda name: frame[name].astype(TEXT) if name in frame.columns else pd.Series("", index=frame.index, dtype=TEXT)  # noqa: E731
+        return place("乡镇") + "/" + place("行政村")
     person = facts.id18.iloc[rows]
     fallback = facts.household_id.iloc[rows] + "/" + facts.text("姓名").iloc[rows]
     return person.where(person != "", fallback)

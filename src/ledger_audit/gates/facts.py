@@ -238,6 +238,11 @@ class Facts:
         return self.text("监测对象类别") != ""
 
     @cached_property
+    def poor_or_monitored(self) -> pd.Series:
+        """A 脱贫户 or a monitored household: whom the living-condition and land checks concern."""
+        return (self.text("户类型") == "脱贫户") | self.monitored
+
+    @cached_property
     def risk_cleared(self) -> pd.Series:
         return self.text("风险是否已消除") == "是"
 

@@ -149,7 +149,7 @@ def numeric_value_invalid(ctx: RuleContext) -> dict[str, CellCheck]:
             return bad
         return check
 
-    return {name: CellCheck(wrong(ctx.catalog.fields[name])) for name in _fields_of_type(ctx, "int", "money")}
+    return {name: CellCheck(wrong(ctx.catalog.fields[name])) for name in _fields_of_type(ctx, "int", "money", "number")}
 
 
 @cell_rule("G1-010", values=("不合法日期",))

@@ -22,6 +22,10 @@ COMPULSORY_GRADES = ("小学", "七年级", "八年级", "九年级")
 HIGH_SCHOOL = tuple(f"{kind}{year}年级" for kind in ("普通高中", "中职") for year in "一二三")
 HIGHER_EDUCATION_PREFIXES = ("高职高专", "技师学院", "本科")
 INCOME_PARTS = ("工资性收入", "生产经营性收入", "财产性收入", "转移性收入")
+POST_MONTHS = "公益性岗位（月数）"
+LAND_COLUMNS = ("耕地面积（亩）", "林地面积（亩）", "林果面积（亩）", "牧草地面积（亩）", "水面面积（亩）")
+NO_LABOUR = ("丧失劳动力", "无劳动力")
+MIN_POST_AGE = 16
 TOLERANCE_YUAN = 1.0
 
 
@@ -248,3 +252,43 @@ def able_person_in_extreme_poverty_support(ctx: RuleContext) -> Violations:
     works = facts.money("务工时间（月）") > 0
     return Violations(facts.active & (facts.text("是否特困供养人员") == "是") & (able | works),
                       {"年龄": facts.age})
+
+
+def _holds_post(ctx: RuleContext) -> pd.Series:
+    return ctx.facts.active & (ctx.facts.money(POST_MONTHS) > 0).fillna(False)
+
+
+@rule("G2-022", needs=("帮扶措施", POST_MONTHS))
+def public_post_without_months(ctx: RuleContext) -> Violations:
+    """The household's 帮扶措施 include 公益岗位帮扶, but no member has 公益性岗位（月数） above 0, or a
+    member with months has no 公益性岗位说明 (checked where the ledger has that column)."""
+    facts = ctx.facts
+    post = _holds_post(ctx)
+    undescribed = post & (facts.text("公益性岗位说明") == "") if "公益性岗位说明" in ctx.ledger.columns else post & False
+    applied = facts.active & facts.has_code("帮扶措施", "公益岗位帮扶")
+    return Violations(applied & (~facts.per_household(post) | facts.per_household(undescribed)))
+
+
+@rule("G2-023", needs=(POST_MONTHS, "劳动技能"), values=("年龄",))
+def public_post_held_without_labour(ctx: RuleContext) -> Violations:
+    """A person with 公益性岗位（月数） above 0 is 丧失劳动力 or 无劳动力, or is under 16 (age from the ID,
+    else 出生日期): a post must be one the holder can do."""
+    facts = ctx.facts
+    unable = facts.text("劳动技能").isin(NO_LABOUR) | (facts.age < MIN_POST_AGE).fillna(False)
+    return Violations(_holds_post(ctx) & unable, {"年龄": facts.age})
+
+
+@rule("G2-024", needs=("耕地面积（亩）",), values=("超限面积", "面积上限"))
+def land_area_implausible(ctx: RuleContext) -> Violations:
+    """A 脱贫户 or monitored household whose 耕地, 林地, 林果, 牧草地 or 水面 area (whichever columns the
+    ledger has; 耕地 must be there) is above the ceiling per household (thresholds.land_area_ceiling,
+    100 亩 by default). Negative or non-numeric areas are G1-009."""
+    facts = ctx.facts
+    ceiling = ctx.config.thresholds.land_area_ceiling
+    parts = {}
+    for column in (c for c in LAND_COLUMNS if c in ctx.ledger.columns):
+        area = facts.money(column)
+        parts[column] = ((area > ceiling).fillna(False), facts.text(column))
+    above = listed(parts, ctx.ledger.index)
+    return Violations(facts.active & facts.poor_or_monitored & (above != ""),
+                      {"超限面积": above, "面积上限": pd.Series(ceiling, index=ctx.ledger.index)})

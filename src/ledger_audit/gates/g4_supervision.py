@@ -131,3 +131,16 @@ def social_protection_mismatch(ctx: RuleContext) -> Violations:
     detail = pd.Series("", index=ctx.ledger.index, dtype=TEXT).mask(welfare & ~social, "有低保/特困成员但帮扶措施无综合保障") \
         .mask(social & ~welfare, "帮扶措施含综合保障但无低保/特困成员")
     return Violations(facts.active & facts.monitored & mismatch, {"不符情况": detail})
+
+
+AFTER_CLEARING = {"风险消除后是否住房损毁": "住房损毁", "风险消除后是否饮水设施损毁": "饮水设施损毁",
+                  "风险消除后是否义务教育阶段适龄儿童少年失学辍学": "义务教育阶段适龄儿童少年失学辍学"}
+
+
+@rule("G4-013", needs=("风险是否已消除", *AFTER_CLEARING), values=("返险情况",))
+def risk_back_after_clearing(ctx: RuleContext) -> Violations:
+    """风险是否已消除 = 是, and a 风险消除后 check (住房损毁, 饮水设施损毁, 失学辍学) is 是: the risk
+    has come back and the household must be monitored again."""
+    facts = ctx.facts
+    back = listed({label: (facts.text(column) == "是", None) for column, label in AFTER_CLEARING.items()}, ctx.ledger.index)
+    return Violations(facts.active & facts.risk_cleared & (back != ""), {"返险情况": back})

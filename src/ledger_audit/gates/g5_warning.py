@@ -86,3 +86,42 @@ def village_without_monitored_household(ctx: RuleContext) -> Violations:
     facts = ctx.facts
     none = facts.group_count(facts.village_codes, facts.active & facts.monitored) == 0
     return Violations(facts.active & none, {"户数": facts.households_in_group(facts.village_codes)})
+
+
+def _living_condition(ctx: RuleContext, column: str) -> Violations:
+    """A 脱贫户 or monitored household whose `column` is 否."""
+    facts = ctx.facts
+    return Violations(facts.active & facts.poor_or_monitored & (facts.text(column) == "否"))
+
+
+@rule("G5-010", needs=("是否通生活用电",))
+def no_electricity(ctx: RuleContext) -> Violations:
+    """A 脱贫户 or monitored household whose 是否通生活用电 is 否 (from the ledger, or from 户信息
+    where the ledger has no such column)."""
+    return _living_condition(ctx, "是否通生活用电")
+
+
+@rule("G5-011", needs=("是否有卫生厕所",))
+def no_sanitary_toilet(ctx: RuleContext) -> Violations:
+    """A 脱贫户 or monitored household without a usable 卫生厕所 (是否有卫生厕所 or 户信息's
+    卫生厕所是否能正常使用 = 否)."""
+    return _living_condition(ctx, "是否有卫生厕所")
+
+
+@rule("G5-012", needs=("入户道路是否硬化",))
+def road_not_hardened(ctx: RuleContext) -> Violations:
+    """A 脱贫户 or monitored household whose 入户道路是否硬化 is 否."""
+    return _living_condition(ctx, "入户道路是否硬化")
+
+
+@rule("G5-013", needs=("监测对象类别", "合规自付支出", "是否接受医疗救助"), values=("大额支出线",))
+def large_expense_without_medical_aid(ctx: RuleContext) -> Violations:
+    """A monitored household whose 合规自付支出 is at least the 大额刚性支出 threshold, in which some
+    member's 是否接受医疗救助 is 否 and nobody's is 是."""
+    facts = ctx.facts
+    threshold = ctx.config.thresholds.large_expense
+    expense = (facts.money("合规自付支出") >= threshold).fillna(False)
+    aid = facts.text("是否接受医疗救助")
+    refused = facts.per_household(facts.active & (aid == "否")) & ~facts.per_household(facts.active & (aid == "是"))
+    return Violations(facts.active & facts.monitored & expense & refused,
+                      {"大额支出线": pd.Series(f"{threshold:.0f}", index=ctx.ledger.index, dtype=TEXT)})

@@ -16,8 +16,10 @@
   their names in `@rule(values=...)` so that a misspelled placeholder is caught when the rule set
   is built. Give them as computed (numbers, dates): the engine turns them into text for the
   failing rows only.
-* `needs` lists canonical columns without which the rule cannot run: the engine then lists it as
-  not run, with the reason, instead of reporting it as passed.
+* `needs` lists canonical columns without which the rule cannot run (a table's own column is
+  written 表.列, 已外出务工.就业渠道); `roster=` and `tables=` the
+  department roster and national tables it compares with. Without any of them the engine lists
+  the rule as not run, with the reason, instead of reporting it as passed.
 * No Python loop per row: pandas expressions only.
 """
 
@@ -41,7 +43,7 @@ class Violations:
     values: dict[str, pd.Series] = field(default_factory=dict)
     severity: pd.Series | None = None   # per-row severity for rules with two (G2-013); else metadata's
     extra_sources: pd.Series | None = None   # per-row "file:sheet:row" of roster rows involved
-    frame: pd.DataFrame | None = None   # for roster-entity rules: the roster the mask is over
+    frame: pd.DataFrame | None = None   # for rules over a roster's or table's rows: that frame
 
 
 @dataclass
@@ -54,6 +56,7 @@ class RuleContext:
     catalog: "Catalog"
     rosters: dict[str, pd.DataFrame] = field(default_factory=dict)
     matches: dict[str, "RosterMatch"] = field(default_factory=dict)   # department → tiered matches
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)     # 户信息, 已外出务工 … (tables.toml)
     previous_ledger: pd.DataFrame | None = None
 
 
@@ -77,6 +80,7 @@ class RegisteredRule:
     function: RuleFunction
     needs: tuple[str, ...]
     needs_roster: str | None = None       # department whose roster the rule needs
+    needs_tables: tuple[str, ...] = ()    # national tables the rule needs (tables.toml)
     needs_previous_ledger: bool = False
     values: tuple[str, ...] = ()          # the message placeholders the function computes
     cells: bool = False                   # a cell rule: the function gives Column checks (CellFunction)
@@ -88,12 +92,12 @@ class RegisteredRule:
 
 
 def rule(rule_id: str, *, needs: tuple[str, ...] = (), values: tuple[str, ...] = (), roster: str | None = None,
-         previous_ledger: bool = False) -> Callable[[RuleFunction], RuleFunction]:
+         tables: tuple[str, ...] = (), previous_ledger: bool = False) -> Callable[[RuleFunction], RuleFunction]:
     """Mark a function as the implementation of a rule. Nothing is registered: `registry` collects
     the marked functions of the rule modules it lists."""
 
     def mark(function: RuleFunction) -> RuleFunction:
-        function.implements = RegisteredRule(rule_id, function, needs, roster, previous_ledger, values)
+        function.implements = RegisteredRule(rule_id, function, needs, roster, tables, previous_ledger, values)
         return function
 
     return mark
@@ -106,7 +110,7 @@ def cell_rule(rule_id: str, *, needs: tuple[str, ...] = (), values: tuple[str, .
     (values[0]) lists the wrong cells (字段「值」、…), or with listed=False quotes the one column's."""
 
     def mark(function: CellFunction) -> CellFunction:
-        function.implements = RegisteredRule(rule_id, function, needs, None, False, values, cells=True, listed=listed)
+        function.implements = RegisteredRule(rule_id, function, needs, None, (), False, values, cells=True, listed=listed)
         return function
 
     return mark

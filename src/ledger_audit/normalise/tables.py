@@ -2,6 +2,7 @@
 
     load_ledger([Path("台账.xlsx")], catalog)       → LoadedTable (one row per person)
     load_roster("医保", Path("参保.xlsx"), catalog)  → LoadedTable (one row per roster row)
+    load_table("户信息", Path("户信息.xlsx"), catalog) → LoadedTable (one row per table row)
 
 Several files and several sheets are concatenated; a 户 sheet (household fields, no person
 columns) is joined onto the 人 sheets by 户编号. Blank, subtotal and signature rows are dropped and
@@ -31,6 +32,8 @@ SIGNATURE = re.compile(r"^(填表人|填报人|审核人|负责人|单位负责�
 PERSON_COLUMNS = ("姓名", "证件号码")
 ID_COLUMNS = ("证件号码", "户主证件号码")
 LEADING_COLUMNS = 5
+# A roster or table file with this many ledger columns it does not have itself is the ledger.
+LEDGER_ONLY_COLUMNS = 10
 
 
 def load_ledger(paths: list[Path], catalog: Catalog) -> LoadedTable:
@@ -45,6 +48,9 @@ def load_ledger(paths: list[Path], catalog: Catalog) -> LoadedTable:
         identity.append("证件号码")
     _require(table, catalog.fields, identity, catalog,
              "台账至少要有 户编号，以及 证件号码 或 姓名 中的一列，才能区分每一行；其余缺少的列不影响审核。")
+    table_given = _table_given_as_ledger(table, catalog)
+    if table_given:
+        raise table_given
     table.report.missing_required = _missing_required(present, catalog)
     return table
 
@@ -58,10 +64,23 @@ def county_of(table: LoadedTable) -> str:
 
 
 def load_roster(department: str, path: Path, catalog: Catalog) -> LoadedTable:
-    spec = catalog.rosters[department]
-    table = _load(department, [path], spec.fields, catalog, {})
+    return _load_input(department, catalog.rosters[department].fields, path, catalog)
+
+
+def load_table(name: str, path: Path, catalog: Catalog) -> LoadedTable:
+    """One of the national system's other tables (户信息, 已外出务工, 计划外出务工, 行政村)."""
+    return _load_input(name, catalog.tables[name].fields, path, catalog)
+
+
+def _load_input(role: str, fields: dict[str, FieldSpec], path: Path, catalog: Catalog) -> LoadedTable:
+    """A roster or table: every column its spec marks required must be there, and it must not be
+    the ledger (which has the few columns a table or roster needs, and many more)."""
+    table = _load(role, [path], fields, catalog, {})
     present = set(table.frame.columns)
-    _require(table, spec.fields, [name for name, field in spec.fields.items() if field.required == "R" and name not in present],
+    ledger_only = _recognised(table, catalog.fields) - set(fields)
+    if len(ledger_only) >= LEDGER_ONLY_COLUMNS:
+        raise _ledger_given_as(role, path.name, catalog)
+    _require(table, fields, [name for name, field in fields.items() if field.required == "R" and name not in present],
              catalog)
     return table
 
@@ -101,10 +120,49 @@ def _load(role: str, paths: list[Path], fields: dict[str, FieldSpec], catalog: C
     return LoadedTable(frame, report)
 
 
+def _recognised(table: LoadedTable, fields: dict[str, FieldSpec]) -> set[str]:
+    """The canonical columns of `fields` among the headers a loaded file had."""
+    headers = {header_key(h) for h in table.report.mapped.values()} | set(table.report.extra)
+    return {match.canonical for key, match in alias_index(fields, {}).items() if key in headers}
+
+
+def _table_given_as_ledger(table: LoadedTable, catalog: Catalog) -> AuditInputError | None:
+    """A 务工 or 行政村 table given as the ledger: every ledger column it has is also one of the
+    table's, and it has columns of its own the ledger does not know (是否已务工, 总人口数)."""
+    ledger_columns = set(table.report.mapped)
+    candidates = {}
+    for name, spec in catalog.tables.items():
+        own = _recognised(table, spec.fields)
+        if ledger_columns <= set(spec.fields) and own - set(catalog.fields):
+            candidates[name] = len(own)
+    if not candidates:
+        return None
+    name = max(candidates, key=candidates.get)
+    file = "、".join(table.report.files)
+    return AuditInputError(f"这看起来是{name}表，不是台账。", file=file,
+                           hint=f"请用 --table {name}={file} 指定它，并给出台账文件。")
+
+
+def _ledger_given_as(role: str, file: str, catalog: Catalog) -> AuditInputError:
+    given, given_option = _role_words(role, catalog)
+    return AuditInputError(f"这看起来是台账，不是{given}。", file=file,
+                           hint=f"请把它作为台账文件给出（audit run {file} …）；{given}请用 {given_option} 指定。")
+
+
+def _role_words(role: str, catalog: Catalog) -> tuple[str, str]:
+    """How a role is named to a user, and the option that gives it: (医保名单, --roster 医保=…)."""
+    if role == "ledger":
+        return "台账", "audit run 台账文件"
+    if role in catalog.tables:
+        return f"{role}表", f"--table {role}=…"
+    return f"{role}名单", f"--roster {role}=…"
+
+
 def _role_of_headers(headers: set[str], role: str, catalog: Catalog) -> str | None:
-    """The other role ("ledger" or a department) whose every required column is among `headers`:
-    a roster given as the ledger, a ledger given as a roster, or one roster for another."""
-    roles = {"ledger": catalog.fields} | {d: spec.fields for d, spec in catalog.rosters.items()}
+    """The other role ("ledger", a department or a table) whose every required column is among
+    `headers`: a roster given as the ledger, a ledger given as a roster, one roster for another."""
+    roles = ({"ledger": catalog.fields} | {d: spec.fields for d, spec in catalog.rosters.items()}
+             | {t: spec.fields for t, spec in catalog.tables.items()})
     keys = {header_key(h) for h in headers}
     scores = {}
     for other, fields in roles.items():
@@ -121,12 +179,12 @@ def _wrong_role_error(file: str, headers: set[str], role: str, catalog: Catalog)
     other = _role_of_headers(headers, role, catalog)
     if other is None:
         return None
-    given = "台账" if role == "ledger" else f"{role}名单"
     if other == "ledger":
-        return AuditInputError(f"这看起来是台账，不是{given}。", file=file,
-                               hint=f"请把它作为台账文件给出（audit run {file} …）；{given}请用 --roster {role}=… 指定。")
-    return AuditInputError(f"这看起来是{other}名单，不是{given}，请用 --roster {other}=… 指定。", file=file,
-                           hint=f"例如 --roster {other}={file}。")
+        return _ledger_given_as(role, file, catalog)
+    given, _ = _role_words(role, catalog)
+    seems, option = _role_words(other, catalog)
+    return AuditInputError(f"这看起来是{seems}，不是{given}，请用 {option} 指定。", file=file,
+                           hint=f"例如 {option.replace('…', file)}。")
 
 
 def _canonical_sheet(sheet: RawSheet, index: dict[str, ColumnMatch], fields: dict[str, FieldSpec],

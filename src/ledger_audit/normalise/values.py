@@ -137,13 +137,13 @@ def typed_text(text: pd.Series, spec: FieldSpec | None, catalog: Catalog) -> pd.
     if spec is None:
         return text
     kind = spec.type
-    if kind in ("id_number", "phone", "int", "money", "yes_no", "code", "multi_code"):
+    if kind in ("id_number", "phone", "int", "money", "number", "yes_no", "code", "multi_code"):
         text = text.str.replace(SPACES, "", regex=True)
     if kind == "id_number":
         return text.str.upper()
     if kind == "phone":
         return phone_text(text)
-    if kind in ("int", "money"):
+    if kind in ("int", "money", "number"):
         return text.str.replace(",", "", regex=False).str.replace(r"元$", "", regex=True) \
             .str.replace(r"^(-?[0-9]+)\.0+$", r"\1", regex=True)
     if kind == "date":

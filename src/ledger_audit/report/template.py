@@ -23,7 +23,7 @@ from .workbook import display_width
 TEMPLATE_ROWS = 100_000            # rows the formats and dropdowns cover
 TEXT_TYPES = ("text", "id_number", "phone")
 TYPE_NAMES = {"text": "文本", "code": "代码（下拉选择）", "multi_code": "多选代码（用、分隔）", "yes_no": "是/否",
-              "int": "整数", "money": "金额（元）", "date": "日期（如 2022-06-30）", "phone": "电话",
+              "int": "整数", "money": "金额（元）", "number": "数值", "date": "日期（如 2022-06-30）", "phone": "电话",
               "id_number": "证件号码（文本格式）"}
 REQUIRED_NAMES = {"R": "必填", "M": "监测户必填", "": "选填"}
 

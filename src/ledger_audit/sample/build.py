@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from .county import County, generate_county
+from . import defects_tables  # noqa: F401  (registers the planters of the national tables' rules)
 from .defects import plant_all
 from .write import MessyForms, write_sample
 
@@ -15,6 +16,8 @@ def build_sample(out: Path, households: int, seed: int, as_of: date, with_defect
     county = generate_county(households, seed, as_of)
     planted = []
     if with_defects:
-        ledger, rosters, planted = plant_all(county.ledger, county.rosters, seed, as_of)
-        county = County(ledger, rosters)
+        # Planters change rosters and tables alike: they get both in one dict, by name.
+        ledger, inputs, planted = plant_all(county.ledger, {**county.rosters, **county.tables}, seed, as_of)
+        county = County(ledger, {k: v for k, v in inputs.items() if k in county.rosters},
+                        {k: v for k, v in inputs.items() if k in county.tables})
     return write_sample(county, planted, out, as_of.isoformat(), messy)

@@ -13,7 +13,7 @@ that match. Defects are planted afterwards (sample/defects.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -22,6 +22,7 @@ import pandas as pd
 from ..frame import TEXT
 from ..gates.facts import school_year_reference
 from ..identity import check_characters
+from .tables import national_tables, with_national_columns
 
 REGION_CODES = ("610327", "610328", "610329", "610330", "610323", "610324")
 TOWNS = ("城关镇", "东风镇", "温水镇", "天成镇", "曹家湾镇", "固关镇", "东南镇", "河北镇", "新集川镇", "八渡镇",
@@ -48,6 +49,7 @@ MONITORING_LINE = 6500.0
 class County:
     ledger: pd.DataFrame                 # canonical columns, one row per person, in ledger order
     rosters: dict[str, pd.DataFrame]     # 民政, 医保, 住建, 教体: canonical roster columns
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)   # 户信息, 已外出务工 … (sample/tables.py)
 
 
 def generate_county(households: int, seed: int, as_of: date, monitoring_line: float = MONITORING_LINE) -> County:
@@ -56,7 +58,13 @@ def generate_county(households: int, seed: int, as_of: date, monitoring_line: fl
     people = _people(rng, homes, as_of)
     homes = _settle_welfare(homes, people)
     ledger = _ledger(homes, people)
-    return County(ledger, _rosters(rng, ledger, people))
+    rosters = _rosters(rng, ledger, people)
+    # The national columns and tables draw from their own generator: the rest of the county stays
+    # what it was before they existed.
+    national = np.random.default_rng(seed + 7)
+    ages = people["age"].to_numpy()
+    ledger = with_national_columns(national, ledger, ages)
+    return County(ledger, rosters, national_tables(national, ledger, ages))
 
 
 def _villages(rng: np.random.Generator, count: int) -> pd.DataFrame:

@@ -19,10 +19,15 @@ import xlsxwriter
 from .county import County
 from .defects import Planted
 from .national import national_form
+from .tables import in_national_headers
 
 LEDGER_FILE = "台账_示例县.xlsx"
 ROSTER_FILES = {"民政": "民政_低保特困名单.xlsx", "医保": "医保_参保名单.xlsx", "住建": "住建_农房鉴定名单.xlsx",
                 "教体": "教体_学籍名单.xlsx"}
+# The national system's other tables, written as it exports them: two title rows, header on row 3.
+TABLE_FILES = {"户信息": "全国系统_户信息.xlsx", "已外出务工": "全国系统_已外出务工信息.xlsx",
+               "计划外出务工": "全国系统_计划外出务工信息.xlsx", "行政村": "全国系统_行政村信息.xlsx"}
+TABLE_TITLES = ("全国防止返贫监测和衔接推进乡村振兴信息系统", "{name}（陇县）  导出日期：{as_of}")
 TITLE_ROWS = ("陇县防止返贫监测对象信息表", "填报单位：陇县乡村振兴局            数据截止：{as_of}")
 INCOME_GROUP = ("家庭收入情况", ("工资性收入", "生产经营性收入", "财产性收入", "转移性收入"))
 HOUSEHOLD_SHEET_COLUMNS = ("乡镇", "行政村", "户编号", "户类型", "监测对象类别", "家庭人口数", "工资性收入", "生产经营性收入",
@@ -64,6 +69,10 @@ def write_sample(county: County, planted: list[Planted], out: Path, as_of: str, 
         paths[department] = out / ROSTER_FILES[department]
         _write_xlsx(paths[department], {department + "名单": frame}, [f"{department}名单（示例县）"], False,
                     date_cells=messy.date_cells)
+    for name, frame in county.tables.items():
+        paths[name] = out / TABLE_FILES[name]
+        _write_xlsx(paths[name], {name: in_national_headers(name, frame)},
+                    [t.format(name=name, as_of=as_of) for t in TABLE_TITLES], False)
     paths["planted"] = out / "planted.csv"
     _ground_truth(county, planted, locations, messy).to_csv(paths["planted"], index=False, encoding="utf-8-sig")
     return paths
@@ -181,6 +190,11 @@ def _ground_truth(county: County, planted: list[Planted], locations: pd.DataFram
             records.append({"rule_id": p.rule_id, "file": messy.ledger_file, "sheet": locations.at[p.row, "sheet"],
                             "row": int(locations.at[p.row, "row"]), "household_id": ledger.at[p.row, "户编号"],
                             "id_number": ledger.at[p.row, "证件号码"], "note": p.note})
+        elif p.roster in county.tables:
+            table = county.tables[p.roster]
+            records.append({"rule_id": p.rule_id, "file": TABLE_FILES[p.roster], "sheet": p.roster,
+                            "row": p.roster_row + len(TABLE_TITLES) + 2, "household_id": table.get("户编号", pd.Series("", index=table.index)).iat[p.roster_row],
+                            "id_number": table.get("证件号码", pd.Series("", index=table.index)).iat[p.roster_row], "note": p.note})
         else:
             roster = county.rosters[p.roster]
             records.append({"rule_id": p.rule_id, "file": ROSTER_FILES[p.roster], "sheet": p.roster + "名单",

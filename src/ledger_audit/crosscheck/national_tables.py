@@ -1,0 +1,208 @@
+"""The national system's other tables against the ledger (schemas/tables.toml): 户信息, the two
+务工 tables (务工月监测) and 行政村信息; rules G3-601 … G3-606, G5-014 and G5-015.
+
+Joins are vectorised merges on normalised keys: a person by the 18-character ID (for 户信息 also
+the 户编号), a village by 乡镇 and 行政村. A table may cover only some 乡镇 (one town's file, or a
+province's export cut to a county): "missing from the table" rules run only in the 乡镇 the table
+has rows for, and "missing from the ledger" rules only for the table's rows in the ledger's 乡镇.
+A ledger person whose ID is broken (number cell, malformed, placeholder) is G1's finding and is
+never compared, as with the department rosters.
+
+户信息 also supplies the household living conditions (fills_ledger) where the ledger has no such
+column, so that G5-010 … G5-012 run on either.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..catalog import TableSpec
+from ..frame import META_COLUMNS, TEXT
+from ..gates.rule import RuleContext, Violations, rule
+from ..identity import name_key, upgrade_to_18
+from .departments import paired_sources
+
+WORKING, PLANNING = "已外出务工", "计划外出务工"
+MONTHS = "务工时间（月）"
+POST_MONTHS = "公益性岗位（月数）"
+LABOURERS = ("普通劳动力", "技能劳动力")
+WORKING_AGE = (16, 59)
+
+
+def fill_from_household_table(ledger: pd.DataFrame, table: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
+    """The ledger with the 户信息 household columns it lacks, taken per 户编号 (the first row of the
+    household in 户信息); "" for households 户信息 does not list. Columns the ledger has are never
+    replaced."""
+    absent = [c for c in spec.fills_ledger if c not in ledger.columns and c in table.columns]
+    if not absent or "户编号" not in ledger.columns:
+        return ledger
+    households = table[table["户编号"] != ""].drop_duplicates("户编号").set_index("户编号")[absent]
+    filled = households.reindex(ledger["户编号"].to_numpy()).fillna("").astype(TEXT)
+    content = [c for c in ledger.columns if c not in META_COLUMNS]
+    added = pd.DataFrame({c: filled[c].to_numpy() for c in absent}, index=ledger.index).astype(TEXT)
+    return pd.concat([ledger[content], added, ledger[list(META_COLUMNS)]], axis=1)
+
+
+def _person_pairs(ctx: RuleContext, name: str) -> pd.DataFrame:
+    """ledger_row, roster_row (positions) of every ledger row and table row with the same ID (and
+    the same 户编号 where the table joins on it), computed once per run."""
+
+    def compute() -> pd.DataFrame:
+        table = ctx.tables[name]
+        on = ["id", "household"] if "户编号" in ctx.catalog.tables[name].join else ["id"]
+        ledger = pd.DataFrame({"ledger_row": np.arange(len(ctx.ledger)), "id": ctx.facts.id18.to_numpy(),
+                               "household": ctx.facts.household_id.to_numpy()})
+        rows = pd.DataFrame({"roster_row": np.arange(len(table)), "id": upgrade_to_18(table["证件号码"]).to_numpy(),
+                             "household": table["户编号"].to_numpy() if "户编号" in table else ""})
+        return ledger[ledger["id"] != ""].merge(rows[rows["id"] != ""], on=on)[["ledger_row", "roster_row"]]
+
+    return ctx.facts.shared(f"pairs:{name}", compute)
+
+
+def _listed(ctx: RuleContext, name: str, where: pd.Series | None = None) -> pd.Series:
+    """Per ledger row: whether the table has a row for the person (one that meets `where`)."""
+    pairs = _person_pairs(ctx, name)
+    if where is not None:
+        pairs = pairs[where.to_numpy()[pairs["roster_row"].to_numpy()]]
+    listed = np.zeros(len(ctx.ledger), dtype=bool)
+    listed[pairs["ledger_row"].to_numpy()] = True
+    return pd.Series(listed, index=ctx.ledger.index)
+
+
+def _yes(ctx: RuleContext, name: str, column: str) -> pd.Series:
+    """Per table row: whether `column` is 是."""
+    table = ctx.tables[name]
+    return table[column] == "是" if column in table else pd.Series(False, index=table.index)
+
+
+def _in_towns_of(ctx: RuleContext, *names: str) -> pd.Series:
+    """Per ledger row: whether its 乡镇 is one the tables list (every row, if a table has no 乡镇)."""
+    if any("乡镇" not in ctx.tables[name] for name in names):
+        return pd.Series(True, index=ctx.ledger.index)
+    towns = set().union(*(set(ctx.tables[name]["乡镇"]) for name in names))
+    return ctx.facts.text("乡镇").isin(towns)
+
+
+def _in_ledger_towns(ctx: RuleContext, name: str) -> pd.Series:
+    """Per table row: whether its 乡镇 is one of the ledger's (every row, if the table has no 乡镇)."""
+    table = ctx.tables[name]
+    if "乡镇" not in table:
+        return pd.Series(True, index=table.index)
+    return table["乡镇"].isin(set(ctx.facts.text("乡镇")))
+
+
+def _comparable(ctx: RuleContext) -> pd.Series:
+    return ctx.facts.active & ctx.facts.id_usable
+
+
+@rule("G3-601", needs=("户编号", "证件号码"), tables=("户信息",))
+def household_table_person_missing_from_ledger(ctx: RuleContext) -> Violations:
+    """A 户信息 row (of a 乡镇 the ledger covers) has no ledger row with the same 户编号 and ID. A
+    row whose 户编号 and name are those of a ledger row with a broken ID may be that row: not
+    reported."""
+    table = ctx.tables["户信息"]
+    paired = np.zeros(len(table), dtype=bool)
+    paired[_person_pairs(ctx, "户信息")["roster_row"].to_numpy()] = True
+    broken = ~ctx.facts.id_usable
+    ledger_names = set(ctx.facts.household_id[broken] + "/" + name_key(ctx.facts.text("姓名")[broken]))
+    names = table["姓名"] if "姓名" in table else pd.Series("", index=table.index, dtype=TEXT)
+    maybe_broken = (table["户编号"] + "/" + name_key(names)).isin(ledger_names).to_numpy()
+    return Violations(pd.Series(~paired & ~maybe_broken, index=table.index) & _in_ledger_towns(ctx, "户信息"), frame=table)
+
+
+@rule("G3-602", needs=("户编号", "证件号码"), tables=("户信息",))
+def ledger_person_missing_from_household_table(ctx: RuleContext) -> Violations:
+    """An active ledger person (of a 乡镇 户信息 covers) has no 户信息 row with the same 户编号 and ID."""
+    return Violations(_comparable(ctx) & ~_listed(ctx, "户信息") & _in_towns_of(ctx, "户信息"))
+
+
+@rule("G3-603", needs=("证件号码", MONTHS), tables=(WORKING, PLANNING))
+def working_months_without_employment_record(ctx: RuleContext) -> Violations:
+    """务工时间（月） above 0 in the ledger, but the person is in neither 务工 table (in a 乡镇 they
+    cover)."""
+    months = (ctx.facts.money(MONTHS) > 0).fillna(False)
+    unlisted = ~_listed(ctx, WORKING) & ~_listed(ctx, PLANNING)
+    return Violations(_comparable(ctx) & months & unlisted & _in_towns_of(ctx, WORKING, PLANNING))
+
+
+@rule("G3-604", needs=("证件号码", MONTHS), tables=(WORKING,))
+def employment_record_without_working_months(ctx: RuleContext) -> Violations:
+    """已外出务工 lists the person with 是否已务工 = 是, while the ledger's 务工时间（月） is empty or 0."""
+    working = _yes(ctx, WORKING, "是否已务工")
+    months = ctx.facts.money(MONTHS)
+    mask = _comparable(ctx) & _listed(ctx, WORKING, working) & (months.isna() | (months == 0))
+    pairs = _person_pairs(ctx, WORKING)
+    pairs = pairs[working.to_numpy()[pairs["roster_row"].to_numpy()]]
+    return Violations(mask, extra_sources=paired_sources(ctx.tables[WORKING], pairs, mask))
+
+
+@rule("G3-605", needs=(f"{WORKING}.就业渠道",), tables=(WORKING,))
+def employment_channel_empty(ctx: RuleContext) -> Violations:
+    """An 已外出务工 row (of a 乡镇 the ledger covers) with 是否已务工 = 是 and 就业渠道 empty."""
+    table = ctx.tables[WORKING]
+    return Violations(_yes(ctx, WORKING, "是否已务工") & (table["就业渠道"] == "") & _in_ledger_towns(ctx, WORKING),
+                      frame=table)
+
+
+@rule("G3-606", needs=("证件号码", "劳动技能"), values=("年龄",), tables=(WORKING, PLANNING))
+def labourer_without_work_or_plan(ctx: RuleContext) -> Violations:
+    """A 普通劳动力 or 技能劳动力 aged 16–59, not in school, with no 务工时间, no 已外出务工 row with
+    是否已务工 = 是, no 计划外出务工 row with 是否计划务工 = 是 and no 公益性岗位 months (in a 乡镇
+    the 务工 tables cover)."""
+    facts = ctx.facts
+    low, high = WORKING_AGE
+    age = facts.age
+    labourer = facts.text("劳动技能").isin(LABOURERS) & ((age >= low) & (age <= high)).fillna(False) & ~facts.in_school
+    occupied = (facts.money(MONTHS) > 0).fillna(False) | (facts.money(POST_MONTHS) > 0).fillna(False) \
+        | _listed(ctx, WORKING, _yes(ctx, WORKING, "是否已务工")) | _listed(ctx, PLANNING, _yes(ctx, PLANNING, "是否计划务工"))
+    return Violations(_comparable(ctx) & labourer & ~occupied & _in_towns_of(ctx, WORKING, PLANNING), {"年龄": age})
+
+
+def _ledger_count(ctx: RuleContext, unit: str, where: dict[str, tuple[str, ...]], villages: pd.DataFrame) -> pd.Series:
+    """Per 行政村信息 row: how many households or persons of that village's active ledger rows meet
+    every condition of `where`."""
+    facts = ctx.facts
+    meets = facts.active.copy()
+    for column, accepted in where.items():
+        meets &= facts.text(column).isin(accepted)
+    rows = pd.DataFrame({"乡镇": facts.text("乡镇"), "行政村": facts.text("行政村"), "户编号": facts.household_id})[meets]
+    if unit == "households":
+        rows = rows.drop_duplicates()
+    counts = rows.groupby(["乡镇", "行政村"]).size()
+    keys = pd.MultiIndex.from_frame(villages[["乡镇", "行政村"]].astype(object))
+    return pd.Series(counts.reindex(keys, fill_value=0).to_numpy(), index=villages.index)
+
+
+@rule("G5-014", needs=("乡镇", "行政村"), values=("不符项",), tables=("行政村",))
+def village_counts_below_ledger(ctx: RuleContext) -> Violations:
+    """A count of 行政村信息 (总户数, 总人口数, 低保户数, 低保人口数, 特困供养人口数, 残疾人口数, 危房户数)
+    is smaller, by more than thresholds.village_count_shortfall (0 by default), than what the
+    ledger rows of that village add up to. The ledger holds only 脱贫户 and 监测户, so the village's
+    own counts may be larger, never smaller. Counts the table or the ledger lacks are skipped."""
+    villages = ctx.tables["行政村"]
+    allowed = ctx.config.thresholds.village_count_shortfall
+    unit_words = {"households": "户", "persons": "人"}
+    parts = []
+    for column, count in ctx.catalog.tables["行政村"].ledger_counts.items():
+        if column not in villages or any(c not in ctx.ledger.columns for c in count.where):
+            continue
+        own = pd.to_numeric(villages[column].replace("", None), errors="coerce")
+        ledger = _ledger_count(ctx, count.unit, count.where, villages)
+        short = ((ledger - own) > allowed).fillna(False)
+        parts.append(pd.Series(np.where(short, column + " " + villages[column] + "（台账 "
+                                        + ledger.astype(str) + " " + unit_words[count.unit] + "）、", ""),
+                               index=villages.index, dtype=TEXT))
+    detail = pd.Series("", index=villages.index, dtype=TEXT)
+    for part in parts:
+        detail = detail + part
+    detail = detail.str.rstrip("、")
+    return Violations((detail != "") & _in_ledger_towns(ctx, "行政村"), {"不符项": detail}, frame=villages)
+
+
+@rule("G5-015", needs=("行政村.是否出列", "行政村.总人口数"), tables=("行政村",))
+def exited_village_without_population(ctx: RuleContext) -> Violations:
+    """A 行政村信息 row (of a 乡镇 the ledger covers) with 是否出列 = 是 and 总人口数 0."""
+    villages = ctx.tables["行政村"]
+    empty = pd.to_numeric(villages["总人口数"].replace("", None), errors="coerce") == 0
+    return Violations((villages["是否出列"] == "是") & empty.fillna(False) & _in_ledger_towns(ctx, "行政村"), frame=villages)
