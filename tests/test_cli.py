@@ -63,6 +63,19 @@ def test_check_exit_codes(clean, sample, tmp_path):
     assert audit("check", tmp_path / "nope.xlsx", "--quarter", "2022Q2").returncode == 3
 
 
+def test_check_with_the_national_tables_by_pinyin_key(clean, tmp_path):
+    """The four tables by pinyin key; the clean county stays clean; an unknown table is exit 3."""
+    tables = [f"--table={key}={clean[name]}" for key, name in
+              (("huxinxi", "户信息"), ("yiwugong", "已外出务工"), ("jihuawugong", "计划外出务工"), ("xingzhengcun", "行政村"))]
+    report = tmp_path / "findings.json"
+    result = audit("check", clean["ledger"], "--quarter", "2022Q2", *tables, "--json", report, "--fail-on", "warning")
+    assert result.returncode == 0, result.stdout + result.stderr
+    not_run = {r["rule_id"] for r in json.loads(report.read_text(encoding="utf-8"))["rules_not_run"]}
+    assert not_run.isdisjoint({"G3-601", "G3-603", "G3-605", "G5-014"})
+    unknown = audit("check", clean["ledger"], "--quarter", "2022Q2", f"--table=户口={clean['户信息']}")
+    assert unknown.returncode == 3 and "不认识的表「户口」" in unknown.stderr
+
+
 def test_config_file_with_relative_paths_and_log(sample, tmp_path):
     data = tmp_path / "data"
     data.mkdir()
@@ -133,7 +146,7 @@ def test_rules_command(tmp_path):
     assert one.returncode == 0 and "控辍保学" in one.stdout and "整改要求" in one.stdout and "红线问题" in one.stdout
     assert "红线问题" not in audit("rules", "G1-001").stdout
     red = [line.split()[0] for line in listing.stdout.splitlines() if re.search(r"(错误|警告|提示)\s+是\s", line)]
-    assert red == ["G2-011", "G3-201", "G3-301", "G3-401", "G5-001", "G5-003"]
+    assert red == ["G2-011", "G3-201", "G3-301", "G3-401", "G4-013", "G5-001", "G5-003"]
     assert audit("rules", "G2-099").returncode == 2
 
 

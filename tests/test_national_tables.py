@@ -1,0 +1,110 @@
+"""The national system's other tables (--table): each missing table leaves exactly its rules not
+run, 户信息 fills living conditions the ledger lacks, a table of one 乡镇 is compared only there,
+a village may count more than the ledger but not less, and a table given for the wrong role is
+refused with a clear message."""
+
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from ledger_audit.audit import audit_county
+from ledger_audit.catalog import load_catalog
+from ledger_audit.config import AuditConfig, Thresholds
+from ledger_audit.errors import AuditInputError
+from ledger_audit.frame import LoadedTable
+from ledger_audit.normalise.tables import load_ledger, load_table
+from ledger_audit.registry import implementations
+from ledger_audit.sample.build import build_sample
+from ledger_audit.sample.write import TABLE_FILES
+
+CATALOG = load_catalog()
+AS_OF = date(2022, 6, 30)
+TABLE_RULES = {r.rule_id: r.needs_tables for r in implementations().values() if r.needs_tables}
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory):
+    paths = build_sample(tmp_path_factory.mktemp("t"), 80, 5, AS_OF, with_defects=False)
+    return load_ledger([paths["ledger"]], CATALOG), {t: load_table(t, paths[t], CATALOG) for t in TABLE_FILES}, paths
+
+
+def audit(ledger, tables, config=AuditConfig(as_of=AS_OF)):
+    return audit_county(ledger, {}, config, CATALOG, tables=tables)
+
+
+def with_frame(table: LoadedTable, frame) -> LoadedTable:
+    return LoadedTable(frame.reset_index(drop=True), table.report)
+
+
+@pytest.mark.parametrize("absent", list(TABLE_FILES))
+def test_a_missing_table_leaves_exactly_its_rules_not_run(clean, absent):
+    ledger, tables, _ = clean
+    result = audit(ledger, {t: v for t, v in tables.items() if t != absent})
+    not_run = result.rules_not_run.set_index("rule_id")["reason"]
+    expected = sorted(rule_id for rule_id, needs in TABLE_RULES.items() if absent in needs)
+    assert sorted(r for r in not_run.index if r in TABLE_RULES) == expected
+    assert all(f"未提供{absent}表" in not_run[r] for r in expected)
+
+
+def test_clean_tables_give_no_finding_of_their_rules(clean):
+    ledger, tables, _ = clean
+    findings = audit(ledger, tables).findings
+    assert findings[findings["rule_id"].isin(list(TABLE_RULES))]["message"].tolist() == []
+
+
+def test_household_table_supplies_living_conditions_the_ledger_lacks(clean):
+    ledger, tables, _ = clean
+    without = with_frame(ledger, ledger.frame.drop(columns=["是否通生活用电"]))
+    household = tables["户信息"].frame.copy()
+    poor = ledger.frame.loc[ledger.frame["户类型"] == "脱贫户", "户编号"].iloc[0]
+    household.loc[household["户编号"] == poor, "是否通生活用电"] = "否"
+    assert "G5-010" in set(audit(without, {}).rules_not_run["rule_id"])
+    findings = audit(without, {"户信息": with_frame(tables["户信息"], household)}).findings
+    assert findings.loc[findings["rule_id"] == "G5-010", "household_id"].tolist() == [poor]
+
+
+def test_a_table_of_one_town_is_compared_only_in_that_town(clean):
+    ledger, tables, _ = clean
+    household = tables["户信息"].frame
+    town = household["乡镇"].iloc[0]
+    one_town = household[household["乡镇"] == town]
+    findings = audit(ledger, {"户信息": with_frame(tables["户信息"], one_town)}).findings
+    assert findings[findings["rule_id"].isin(["G3-601", "G3-602"])].empty
+    dropped = one_town.drop(one_town.index[0])
+    findings = audit(ledger, {"户信息": with_frame(tables["户信息"], dropped)}).findings
+    missing = findings[findings["rule_id"] == "G3-602"]
+    assert missing["id_number"].tolist() == [one_town["证件号码"].iloc[0]] and set(missing["town"]) == {town}
+
+
+def test_a_village_may_count_more_than_the_ledger_but_not_less(clean):
+    ledger, tables, _ = clean
+    villages = tables["行政村"].frame.copy()
+    frame = ledger.frame
+    active = frame[frame["人员状态"].isin(["", "正常"])]
+    first = villages.iloc[0]
+    people = int(((active["乡镇"] == first["乡镇"]) & (active["行政村"] == first["行政村"])).sum())
+    villages.loc[0, "总人口数"] = str(people - 2)
+    table = {"行政村": with_frame(tables["行政村"], villages)}
+    findings = audit(ledger, table).findings
+    shortfall = findings[findings["rule_id"] == "G5-014"]
+    assert shortfall["message"].tolist() == [
+        f"{first['乡镇']}{first['行政村']} 行政村信息中 总人口数 {people - 2}（台账 {people} 人），少于台账该村的记录"]
+    lenient = AuditConfig(as_of=AS_OF, thresholds=replace(Thresholds(), village_count_shortfall=2))
+    assert audit(ledger, table, lenient).findings.query("rule_id == 'G5-014'").empty
+
+
+def test_a_rule_on_a_table_column_is_not_run_without_that_column(clean):
+    ledger, tables, _ = clean
+    working = with_frame(tables["已外出务工"], tables["已外出务工"].frame.drop(columns=["就业渠道"]))
+    not_run = audit(ledger, {"已外出务工": working}).rules_not_run.set_index("rule_id")["reason"]
+    assert not_run["G3-605"] == "缺少列：已外出务工.就业渠道"
+
+
+def test_a_table_given_as_the_ledger_and_the_ledger_given_as_a_table_are_refused(clean):
+    _, _, paths = clean
+    with pytest.raises(AuditInputError, match="这看起来是行政村表，不是台账") as error:
+        load_ledger([paths["行政村"]], CATALOG)
+    assert "--table 行政村=" in error.value.hint
+    with pytest.raises(AuditInputError, match="这看起来是台账，不是户信息表"):
+        load_table("户信息", paths["ledger"], CATALOG)
