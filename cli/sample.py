@@ -11,7 +11,9 @@ from .options import as_of_date
 from .main import command
 
 FILE_NAMES = {"ledger": "台账", "planted": "埋设问题清单", "filled_rectification": "已填写的上季度整改台账",
-              "next_ledger": "下季度台账", "transitions": "整改状态变化清单"}  # departments: 民政名单 …
+              "next_ledger": "下季度台账", "transitions": "整改状态变化清单",
+              "户信息": "户信息表", "已外出务工": "已外出务工信息表", "计划外出务工": "计划外出务工信息表",
+              "行政村": "行政村信息表"}  # departments: 民政名单 …
 
 
 @command()
@@ -32,7 +34,7 @@ def sample(
                                           help="按全国防止返贫监测信息系统导出的列名和代码写台账（乡、村、享受低保政策情况等，无家庭人口数列）。"),
     quarters: int = typer.Option(1, "--quarters", help="2：再生成下一季度台账、已填写的上季度整改台账和 transitions.csv。", metavar="季度数"),
 ) -> None:
-    """生成示例县台账、四个部门名单和埋设问题清单 planted.csv。"""
+    """生成示例县台账、部门名单、全国系统的其他四张表和埋设问题清单 planted.csv。"""
     with exit_on_error():
         from ledger_audit.sample.build import build_sample
         from ledger_audit.sample.quarters import build_two_quarters
