@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from ledger_audit.sample.county import County, generate_county
-from ledger_audit.sample.defects import plant_all
+from ledger_audit.sample.plant import plant_all
 from ledger_audit.sample.write import MessyForms, write_sample
 
 CACHE = Path(__file__).resolve().parents[1] / ".bench-cache"
@@ -20,14 +20,17 @@ PROVINCE_HOUSEHOLDS = 300_000    # ≈ 10^6 people
 ROSTER_ROWS = 100_000
 SUBMITTED_HOUSEHOLDS, SUBMITTED_ROWS = 320, 1_000
 PROVINCE_COUNTIES, PROVINCE_COUNTY_HOUSEHOLDS = 100, 7_000
+TABLES = ("户信息", "已外出务工", "计划外出务工", "行政村")
 
 
 def county() -> dict[str, Path]:
     folder = CACHE / "county"
     if not (folder / "planted.csv").exists():
         base = generate_county(COUNTY_HOUSEHOLDS, 1, AS_OF)
-        ledger, rosters, planted = plant_all(base.ledger, base.rosters, 1, AS_OF)
-        write_sample(County(ledger, rosters), planted, folder, AS_OF.isoformat(), MessyForms())
+        ledger, inputs, planted = plant_all(base.ledger, {**base.rosters, **base.tables}, 1, AS_OF)
+        # The county as the bench has always measured it: the ledger and the four rosters.
+        write_sample(County(ledger, {d: inputs[d] for d in base.rosters}), [p for p in planted if p.roster not in base.tables],
+                     folder, AS_OF.isoformat(), MessyForms())
     return {"ledger": folder / "台账_示例县.xlsx", **{d: folder / f for d, f in (
         ("民政", "民政_低保特困名单.xlsx"), ("医保", "医保_参保名单.xlsx"), ("住建", "住建_农房鉴定名单.xlsx"),
         ("教体", "教体_学籍名单.xlsx"))}}
@@ -38,9 +41,10 @@ def submitted() -> Path:
     folder = CACHE / "submitted"
     if not (folder / "planted.csv").exists():
         base = generate_county(SUBMITTED_HOUSEHOLDS, 3, AS_OF)
-        ledger, rosters, planted = plant_all(base.ledger, base.rosters, 3, AS_OF)
-        kept = [p for p in planted if p.row < SUBMITTED_ROWS]
-        write_sample(County(ledger.head(SUBMITTED_ROWS), rosters), kept, folder, AS_OF.isoformat(), MessyForms())
+        ledger, inputs, planted = plant_all(base.ledger, {**base.rosters, **base.tables}, 3, AS_OF)
+        kept = [p for p in planted if 0 <= p.row < SUBMITTED_ROWS or p.roster in base.rosters]
+        write_sample(County(ledger.head(SUBMITTED_ROWS), {d: inputs[d] for d in base.rosters}), kept, folder,
+                     AS_OF.isoformat(), MessyForms())
     return folder / "台账_示例县.xlsx"
 
 
@@ -60,14 +64,19 @@ def province_counties() -> dict[str, Path]:
 
 
 def province() -> dict[str, Path]:
-    """The ledger as CSV (the gates are measured in memory) and four rosters of 10^5 rows as CSV."""
+    """The ledger as CSV (the gates are measured in memory), four rosters of 10^5 rows and the four
+    national tables (at most 10^5 rows each) as CSV."""
     folder = CACHE / "province"
-    paths = {"ledger": folder / "ledger.csv", **{d: folder / f"{d}.csv" for d in ("民政", "医保", "住建", "教体")}}
+    paths = {"ledger": folder / "ledger.csv", **{d: folder / f"{d}.csv" for d in ("民政", "医保", "住建", "教体")},
+             **{t: folder / f"{t}.csv" for t in TABLES}}
     if not all(p.exists() for p in paths.values()):
         folder.mkdir(parents=True, exist_ok=True)
         base = generate_county(PROVINCE_HOUSEHOLDS, 2, AS_OF)
-        ledger, rosters, _ = plant_all(base.ledger, base.rosters, 2, AS_OF)
+        ledger, inputs, _ = plant_all(base.ledger, {**base.rosters, **base.tables}, 2, AS_OF)
+        rosters = {d: inputs[d] for d in base.rosters}
         ledger.to_csv(paths["ledger"], index=False)
+        for name in TABLES:
+            inputs[name].head(ROSTER_ROWS).to_csv(paths[name], index=False)
         for department, roster in rosters.items():
             # Real rosters are larger than the ledger's share of them: top up to 10^5 rows with the
             # 医保 list's people (other departments' files list many non-ledger people too).

@@ -24,7 +24,7 @@ from ledger_audit.track.previous import read_previous_rectification
 
 CATALOG = load_catalog()
 Q2, Q3 = date(2022, 6, 30), date(2022, 9, 30)
-RED_LINES = {"G2-011", "G3-201", "G3-301", "G3-401", "G5-001", "G5-003"}   # 控辍保学, 基本医保, 危房, 应纳未纳
+RED_LINES = {"G2-011", "G3-201", "G3-301", "G3-401", "G4-013", "G5-001", "G5-003"}   # 控辍保学, 基本医保, 危房, 风险消除后返险, 应纳未纳
 
 
 @pytest.fixture(scope="module")

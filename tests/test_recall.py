@@ -14,7 +14,6 @@ from ledger_audit.config import AuditConfig, RunSettings
 from ledger_audit.registry import implementations
 from ledger_audit.pipeline import run_audit
 from ledger_audit.sample.build import build_sample
-from ledger_audit.sample.defects import NEEDS_PREVIOUS_QUARTER
 from ledger_audit.sample.write import ROSTER_FILES, TABLE_FILES, MessyForms
 
 AS_OF = date(2022, 6, 30)
@@ -48,13 +47,6 @@ def missing_plants(directory, households, seed, messy=MessyForms()) -> list[str]
 @pytest.mark.parametrize("households,seed,messy", [(400, 2022, MessyForms()), (250, 7, MessyForms()), (250, 3, DATE_CELLS), (250, 7, NATIONAL)])
 def test_every_planted_defect_is_found_on_its_row(tmp_path, households, seed, messy):
     assert missing_plants(tmp_path, households, seed, messy) == []
-
-
-def test_the_sample_plants_every_rule(tmp_path):
-    """Recall means something only for rules the sample plants: every rule but those that need a
-    previous quarter (planted by the two-quarter sample) has a planted defect."""
-    planted = pd.read_csv(build_sample(tmp_path, 400, 2022, AS_OF)["planted"], dtype=str)
-    assert sorted(set(implementations()) - set(planted["rule_id"]) - set(NEEDS_PREVIOUS_QUARTER)) == []
 
 
 @settings(max_examples=4, deadline=None)

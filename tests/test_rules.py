@@ -11,7 +11,7 @@ from ledger_audit.catalog import load_catalog
 from ledger_audit.config import AuditConfig, RunSettings
 from ledger_audit.pipeline import run_audit
 from ledger_audit.sample.build import build_sample
-from ledger_audit.sample.write import ROSTER_FILES
+from ledger_audit.sample.write import ROSTER_FILES, TABLE_FILES
 
 AS_OF = date(2022, 6, 30)
 CATALOG = load_catalog()
@@ -24,7 +24,8 @@ SINGLE_QUARTER = [r for r in CATALOG.rules if r not in TWO_QUARTER_RULES]
 
 def _audit(directory, with_defects):
     paths = build_sample(directory, 400, 2022, AS_OF, with_defects)
-    settings = RunSettings(ledgers=(paths["ledger"],), rosters={d: paths[d] for d in ROSTER_FILES})
+    settings = RunSettings(ledgers=(paths["ledger"],), rosters={d: paths[d] for d in ROSTER_FILES},
+                           tables={t: paths[t] for t in TABLE_FILES})
     findings = run_audit(settings, AuditConfig(as_of=AS_OF), CATALOG, write=False).result.findings
     return findings, pd.read_csv(paths["planted"], dtype=str).fillna("")
 

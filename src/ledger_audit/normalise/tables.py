@@ -169,7 +169,9 @@ def _role_of_headers(headers: set[str], role: str, catalog: Catalog) -> str | No
         index = alias_index(fields, {})
         found = {index[key].canonical for key in keys if key in index}
         required = {name for name, spec in fields.items() if spec.required == "R"}
-        if other != role and required <= found and found - set(PERSON_COLUMNS):
+        # A table's keys (乡镇, 行政村, 户编号) are ledger columns too: only columns of its own tell it.
+        own = found - set(catalog.fields) if other in catalog.tables else found
+        if other != role and required <= found and found - set(PERSON_COLUMNS) and own:
             scores[other] = len(found)
     return max(scores, key=scores.get) if scores else None
 

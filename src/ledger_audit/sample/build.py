@@ -6,8 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from .county import County, generate_county
-from . import defects_tables  # noqa: F401  (registers the planters of the national tables' rules)
-from .defects import plant_all
+from .plant import plant_all
 from .write import MessyForms, write_sample
 
 

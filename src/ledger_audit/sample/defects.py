@@ -77,18 +77,7 @@ def planter(rule_id: str):
     return register
 
 
-def plant_all(ledger: pd.DataFrame, rosters: dict[str, pd.DataFrame], seed: int,
-              as_of: date) -> tuple[pd.DataFrame, dict, list[Planted]]:
-    """Run every planter; the ground truth keeps only the plants still intact at the end."""
-    planting = Planting(ledger.copy(), {k: v.copy() for k, v in rosters.items()}, np.random.default_rng(seed + 1), as_of)
-    planted = []
-    for rule_id in sorted(PLANTERS):
-        planted += [(plant, _household_state(planting.ledger, plant)) for plant in PLANTERS[rule_id](planting)]
-    intact = [plant for plant, state in planted if _household_state(planting.ledger, plant) == state]
-    return planting.ledger.astype(TEXT), {k: v.astype(TEXT) for k, v in planting.rosters.items()}, intact
-
-
-def _household_state(ledger: pd.DataFrame, plant: Planted) -> int | None:
+def household_state(ledger: pd.DataFrame, plant: Planted) -> int | None:
     """A digest of the planted row's household as it stands. A later planter that changed the
     household (planters take fresh households, so that is interference) may have undone the plant:
     G3-103 relies on 是否特困供养人员 not being 是, which another planter could set."""

@@ -19,6 +19,15 @@ POST_MONTHS = "公益性岗位（月数）"
 LABOURERS = ("普通劳动力", "技能劳动力")
 
 
+def table_planter(rule_id: str, table: str):
+    """A planter of a rule on a national table: it plants nothing in a sample without that table
+    (the province and two-quarter samples have only the ledger and the rosters)."""
+    def register(function):
+        planter(rule_id)(lambda p: function(p) if table in p.rosters else [])
+        return function
+    return register
+
+
 def _poor_household(p: Planting) -> pd.Series:
     return (p.column("户类型") == "脱贫户") & _not_monitored(p)
 
@@ -79,7 +88,7 @@ def _expense_without_aid(p: Planting) -> list[Planted]:
                              "监测户合规自付支出 26000 元，未接受医疗救助")
 
 
-@planter("G3-601")
+@table_planter("G3-601", "户信息")
 def _household_table_mismatch(p: Planting) -> list[Planted]:
     """Both directions of 户信息 in one planter, the drop first: a person's 户信息 row removed
     (G3-602), then a 户信息 row for someone the ledger does not have (G3-601), appended last."""
@@ -95,14 +104,14 @@ def _household_table_mismatch(p: Planting) -> list[Planted]:
             + [Planted("G3-601", -1, "户信息中多出台账没有的成员", "户信息", start + i) for i in range(len(hosts))])
 
 
-@planter("G3-603")
+@table_planter("G3-603", "已外出务工")
 def _months_without_employment_record(p: Planting) -> list[Planted]:
     rows = p.person_rows(pd.to_numeric(p.column("务工时间（月）"), errors="coerce").fillna(0) > 0)
     _drop(p, "已外出务工", _ledger_positions(p, "已外出务工", rows))
     return [Planted("G3-603", r, "台账有务工时间，务工月监测无此人") for r in rows]
 
 
-@planter("G3-604")
+@table_planter("G3-604", "已外出务工")
 def _employment_record_without_months(p: Planting) -> list[Planted]:
     rows = p.person_rows(pd.to_numeric(p.column("务工时间（月）"), errors="coerce").fillna(0) > 0)
     p.set(rows, "务工时间（月）", "0")
@@ -110,7 +119,7 @@ def _employment_record_without_months(p: Planting) -> list[Planted]:
     return [Planted("G3-604", r, "已外出务工为已务工，台账务工时间为 0") for r in rows]
 
 
-@planter("G3-605")
+@table_planter("G3-605", "已外出务工")
 def _employment_channel_empty(p: Planting) -> list[Planted]:
     table = p.rosters["已外出务工"]
     households = p.households(p.column("证件号码").isin(table["证件号码"]))
@@ -119,7 +128,7 @@ def _employment_channel_empty(p: Planting) -> list[Planted]:
     return [Planted("G3-605", -1, "已务工人员就业渠道为空", "已外出务工", int(i)) for i in positions]
 
 
-@planter("G3-606")
+@table_planter("G3-606", "计划外出务工")
 def _labourer_without_plan(p: Planting) -> list[Planted]:
     table = p.rosters["计划外出务工"]
     rows = p.person_rows(p.column("证件号码").isin(table["证件号码"]))
@@ -127,7 +136,7 @@ def _labourer_without_plan(p: Planting) -> list[Planted]:
     return [Planted("G3-606", r, "劳动力无务工无计划") for r in rows]
 
 
-@planter("G5-014")
+@table_planter("G5-014", "行政村")
 def _village_count_too_small(p: Planting) -> list[Planted]:
     dibao = p.ledger[p.column("是否享受农村居民最低生活保障") == "是"]
     villages = p.rosters["行政村"]
@@ -137,7 +146,7 @@ def _village_count_too_small(p: Planting) -> list[Planted]:
     return [Planted("G5-014", -1, "行政村信息低保户数为 0，台账该村有低保户", "行政村", int(i)) for i in positions]
 
 
-@planter("G5-015")
+@table_planter("G5-015", "行政村")
 def _exited_village_empty(p: Planting) -> list[Planted]:
     villages = p.rosters["行政村"]
     positions = villages.index[(villages["是否出列"] == "是") & (villages["低保户数"] != "0")][:PER_RULE]

@@ -19,7 +19,7 @@ from stdnum import numdb
 from ..frame import TEXT
 from ..gates.facts import check_characters
 from .county import REGION_CODES, County, generate_county
-from .defects import plant_all
+from .plant import plant_all
 from .write import write_ledger_file
 
 ROSTER_IDS = {"民政": "证件号码", "医保": "证件号码", "住建": "户主证件号码", "教体": "证件号码"}

@@ -18,7 +18,7 @@ from ..config import AuditConfig, quarter_end, quarter_of
 from ..normalise.tables import load_ledger
 from ..report.writers import write_reports
 from .county import County, generate_county
-from .defects import plant_all
+from .plant import plant_all
 from .write import MessyForms, write_sample
 
 OUTCOMES = ("fixed", "not_fixed", "closed_by_hand")
