@@ -47,7 +47,8 @@ def text_from_codes(labels: pa.Array, codes, index: pd.Index) -> pd.Series:
 class LoadReport:
     """What loading did, for the run summary and the 汇总 sheet."""
 
-    role: str                                   # "ledger" or a department (民政, 医保, 住建, 教体)
+    role: str                                   # "ledger", a department (民政, 医保 …) or a table (户信息 …)
+    title: str = ""                             # how a person calls it: 台账, 医保名单, 户信息表
     files: list[str] = field(default_factory=list)
     sheets: list[str] = field(default_factory=list)   # "file:sheet" of every sheet read
     rows: int = 0

@@ -42,6 +42,7 @@ def load_ledger(paths: list[Path], catalog: Catalog) -> LoadedTable:
     measures = catalog.codes["帮扶措施"]
     fold = {"帮扶措施": {code: code for code in measures.values} | measures.synonyms}
     table = _load("ledger", paths, catalog.fields, catalog, fold)
+    table.report.title = "台账"
     present = set(table.frame.columns)
     identity = [] if "户编号" in present else ["户编号"]
     if not present.intersection(PERSON_COLUMNS):
@@ -76,6 +77,7 @@ def _load_input(role: str, fields: dict[str, FieldSpec], path: Path, catalog: Ca
     """A roster or table: every column its spec marks required must be there, and it must not be
     the ledger (which has the few columns a table or roster needs, and many more)."""
     table = _load(role, [path], fields, catalog, {})
+    table.report.title = _role_words(role, catalog)[0]
     present = set(table.frame.columns)
     ledger_only = _recognised(table, catalog.fields) - set(fields)
     if len(ledger_only) >= LEDGER_ONLY_COLUMNS:

@@ -20,7 +20,7 @@ TOP_RULES = 10
 
 
 def load_summary(load: LoadReport, households: int | None = None) -> str:
-    role = "台账" if load.role == "ledger" else f"{load.role}名单"
+    role = load.title or load.role
     lines = [f"{role}：{'、'.join(map(printable, load.files))}，读取 {load.rows} 行" + (f"，{households} 户" if households is not None else "")
              + f"，工作表 {'、'.join(map(printable, load.sheets))}"]
     if load.dropped:
