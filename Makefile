@@ -18,6 +18,7 @@ run: $(STAMP)
 	$(BIN)/audit run $(SAMPLE)/台账_示例县.xlsx \
 		--roster 民政=$(SAMPLE)/民政_低保特困名单.xlsx --roster 医保=$(SAMPLE)/医保_参保名单.xlsx \
 		--roster 住建=$(SAMPLE)/住建_农房鉴定名单.xlsx --roster 教体=$(SAMPLE)/教体_学籍名单.xlsx \
+		--roster 人社=$(SAMPLE)/人社_就业参保名单.xlsx --roster 残联=$(SAMPLE)/残联_持证残疾人名单.xlsx \
 		--table 户信息=$(SAMPLE)/全国系统_户信息.xlsx --table 已外出务工=$(SAMPLE)/全国系统_已外出务工信息.xlsx \
 		--table 计划外出务工=$(SAMPLE)/全国系统_计划外出务工信息.xlsx --table 行政村=$(SAMPLE)/全国系统_行政村信息.xlsx \
 		--quarter 2022Q2 --fail-on never

@@ -106,7 +106,7 @@ def exit_code_for(severities, fail_on: str) -> ExitCode:
 
 QUARTER = typer.Option(None, "--quarter", help="审核季度，如 2022Q2（截止日为季末）；last 表示刚结束的季度（定时任务用）。", metavar="季度")
 AS_OF = typer.Option(None, "--as-of", help="审核截止日，如 2022-06-30。", metavar="日期")
-ROSTER = typer.Option([], "--roster", help="部门名单：民政=F、医保=F、住建=F、教体=F（也可用拼音 minzheng、yibao、zhujian、jiaoti）。", metavar="部门=文件")
+ROSTER = typer.Option([], "--roster", help="部门名单：民政=F、医保=F、住建=F、教体=F、人社=F、残联=F（也可用拼音 minzheng、yibao、zhujian、jiaoti、renshe、canlian）。", metavar="部门=文件")
 TABLE = typer.Option([], "--table", help="全国系统导出的其他表：户信息=F、已外出务工=F、计划外出务工=F、行政村=F（也可用拼音 huxinxi、yiwugong、jihuawugong、xingzhengcun）。", metavar="表名=文件")
 CONFIG = typer.Option(None, "--config", help="配置文件（TOML），见 audit init。", metavar="配置文件")
 FAIL_ON = typer.Option(None, "--fail-on", help="达到该级别时退出码为 1：error、warning、info、never（默认 error）。", metavar="级别")

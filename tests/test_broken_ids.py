@@ -56,7 +56,7 @@ def test_matrix_counts_broken_ids_as_not_comparable(numeric):
     ledger, result = numeric
     matrix = result.cross_check_matrix.set_index("department")
     broken = int((~ledger.frame["证件号码"].str.endswith("X")).sum())
-    assert matrix["unmatchable"].tolist() == [broken] * 4
+    assert matrix["unmatchable"].tolist() == [broken] * len(ROSTER_FILES)
     assert matrix.loc["医保", "only_in_ledger"] == 0
 
 
@@ -76,7 +76,7 @@ def test_malformed_id_gives_only_g1_002(tmp_path):
     on_row = per_source[(per_source["source"] == source) & per_source["severity"].isin(["错误", "警告"])]
     assert on_row["rule_id"].tolist() == ["G1-002"]
     assert not findings["rule_id"].isin(ID_DIGIT_AND_DEPARTMENT_RULES).any()
-    assert result.cross_check_matrix["unmatchable"].tolist() == [1] * 4
+    assert result.cross_check_matrix["unmatchable"].tolist() == [1] * len(ROSTER_FILES)
 
 
 def test_a_whole_broken_id_column_is_said_first(numeric):

@@ -35,6 +35,7 @@ def test_rules_needing_an_absent_roster_are_listed_as_not_run(ledger):
     not_run = run(ledger).rules_not_run.set_index("rule_id")["reason"]
     assert not_run["G3-201"] == "未提供医保名单"
     assert not_run["G3-101"] == "未提供民政名单"
+    assert not_run["G3-701"] == "未提供人社名单" and not_run["G3-801"] == "未提供残联名单"
     assert "G1-003" not in not_run.index
 
 
@@ -120,7 +121,7 @@ def test_no_rule_runs_python_per_ledger_row(sample, ledger, monkeypatch):
         return callable(func) and not isinstance(func, (dict, pd.Series))
 
     catalog = load_catalog()
-    rosters = {d: load_roster(d, sample[d], catalog) for d in ("民政", "医保", "住建", "教体")}
+    rosters = {d: load_roster(d, sample[d], catalog) for d in ("民政", "医保", "住建", "教体", "人社", "残联")}
     watch(pd.arrays.ArrowStringArray, "_str_map")             # e.g. a regex RE2 cannot run
     watch(pd.arrays.ArrowStringArray, "_apply_elementwise")   # e.g. str.normalize
     for name in ("aggregate", "agg", "transform", "apply"):

@@ -31,10 +31,12 @@ CLEAN = ["clean/xlsx", "clean/xls", "clean/ods", "blank_styled_rows/xlsx"]
 
 
 def county_files(folder: Path) -> RunSettings:
-    """The ledger and four rosters of a fixture folder, whatever format each was saved in."""
-    def one(name: str) -> Path:
-        return next(folder.glob(Path(name).stem + ".*"))
-    return RunSettings(ledgers=(one(LEDGER_FILE),), rosters={d: one(f) for d, f in ROSTER_FILES.items()})
+    """The ledger and the rosters of a fixture folder, whatever format each was saved in. The
+    fixtures were made before the 人社 and 残联 rosters existed: a roster the folder lacks is not given."""
+    def one(name: str) -> Path | None:
+        return next(folder.glob(Path(name).stem + ".*"), None)
+    rosters = {d: one(f) for d, f in ROSTER_FILES.items()}
+    return RunSettings(ledgers=(one(LEDGER_FILE),), rosters={d: path for d, path in rosters.items() if path})
 
 
 def audit_folder(folder: Path) -> pd.DataFrame:

@@ -27,5 +27,9 @@ def test_two_quarter_sample_runs_through_the_cycle(tmp_path):
         assert table.loc[t.problem_id, "责任人"].startswith("乡镇干部")
     problems = list(workbook["问题清单"].values)
     rules = pd.DataFrame(problems[1:], columns=problems[0])["规则编号"]
-    assert (rules == "G4-012").sum() == transitions["outcome"].eq("closed_by_hand").sum()
-    assert (rules == "G4-011").sum() == transitions["outcome"].eq("not_fixed").sum()
+    expected = transitions["expected_tracking_rule"].fillna("")
+    assert (rules == "G4-012").sum() == expected.eq("G4-012").sum() == transitions["outcome"].eq("closed_by_hand").sum()
+    # A 提示 has no 整改时限: not fixed, it stays 整改中 but is never 整改逾期.
+    not_fixed = transitions.loc[transitions["outcome"] == "not_fixed", "problem_id"]
+    with_deadline = table.loc[not_fixed, "严重程度"].ne("提示").sum()
+    assert (rules == "G4-011").sum() == expected.eq("G4-011").sum() == with_deadline > 0

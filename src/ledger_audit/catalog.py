@@ -58,9 +58,12 @@ class RosterSpec:
     id_column: str = "证件号码"
     name_column: str = "姓名"
     match_via_head: bool = False   # one row per household, listed by its 户主
+    id_from: str = ""              # a column whose first 18 characters are the ID where id_column is empty
     rule_prefix: str = ""          # its rules' IDs start so (G3-1)
     # Who the roster should list: alternatives, each column → accepted values or {"not": [...]}.
     expected: tuple[dict[str, object], ...] | None = None
+    comparison: str = "比对"        # what a 乡镇 the roster does not cover misses, as the report says it
+    share_tested: bool = False     # a 乡镇 where it matches too few of those it should list is not covered
 
 
 @dataclass(frozen=True)
@@ -205,8 +208,9 @@ def load_catalog(directory: Path | None = None, extra_rule_files: tuple[Path, ..
     rosters = {
         dept: RosterSpec(dept, tuple(r["keys"]), r["title"], {name: _field(name, f) for name, f in r["fields"].items()},
                          id_column=r.get("id_column", "证件号码"), name_column=r.get("name_column", "姓名"),
-                         match_via_head=bool(r.get("match_via_head", False)), rule_prefix=r.get("rule_prefix", ""),
-                         expected=tuple(r["expected"]) if "expected" in r else None)
+                         match_via_head=bool(r.get("match_via_head", False)), id_from=r.get("id_from", ""),
+                         rule_prefix=r.get("rule_prefix", ""), expected=tuple(r["expected"]) if "expected" in r else None,
+                         comparison=r.get("comparison", "比对"), share_tested=bool(r.get("share_tested", False)))
         for dept, r in rosters_raw["rosters"].items()
     }
     rule_files = sorted((directory / "rules").glob("*.toml")) + list(extra_rule_files)

@@ -47,6 +47,7 @@ class Thresholds:
     min_months_to_clear: int = 6
     roster_town_coverage: float = 0.5   # share of a 乡镇's people a roster must match to cover it
     broken_column_share: float = 0.20   # share of a column's filled cells broken before the run says so first
+    employed_months: int = 6   # 务工时间（月） from which 人社's 未就业 contradicts the ledger (G3-703)
     deadline_days: dict[str, int | None] = field(default_factory=lambda: {"错误": 15, "警告": 30, "提示": None})
 
     def monitoring_line_for(self, year: int) -> float:
@@ -128,6 +129,7 @@ def _thresholds(raw: dict, source: str) -> Thresholds:
             min_months_to_clear=int(raw.get("min_months_to_clear", base.min_months_to_clear)),
             roster_town_coverage=float(raw.get("roster_town_coverage", base.roster_town_coverage)),
             broken_column_share=float(raw.get("broken_column_share", base.broken_column_share)),
+            employed_months=int(raw.get("employed_months", base.employed_months)),
         )
     except (TypeError, ValueError, IndexError) as error:
         raise AuditInputError(f"[thresholds] 中的数值有误（{error}）。", file=source,

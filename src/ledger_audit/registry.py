@@ -12,16 +12,16 @@ import string
 from types import ModuleType
 
 from .catalog import Catalog, RuleSpec
-from .crosscheck import departments, national_tables
+from .crosscheck import departments, national_tables, people_rosters
 from .errors import AuditInputError
-from .gates import g1_entry, g2_review, g3_records, g4_supervision, g5_warning
+from .gates import g1_entry, g2_pension, g2_review, g3_records, g4_supervision, g5_warning
 from .gates.county_rules import county_rule
 from .gates.rule import RegisteredRule
 from .track import income_drop
 from .track.rectification import TRACKING_RULE_IDS
 
 RULE_MODULES: tuple[ModuleType, ...] = (g1_entry, g2_review, g3_records, g4_supervision, g5_warning,
-                                        departments, national_tables, income_drop)
+                                        departments, national_tables, people_rosters, g2_pension, income_drop)
 
 
 def implementations(modules: tuple[ModuleType, ...] = RULE_MODULES) -> dict[str, RegisteredRule]:

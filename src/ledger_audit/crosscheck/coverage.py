@@ -16,21 +16,16 @@ import pandas as pd
 
 from ..gates.rule import RuleContext
 
-COVERAGE_COLUMNS = ("department", "town", "ledger_people", "expected", "matched", "covered")
-# What the uncovered towns miss, per department, as the report says it.
-# Rosters meant to list everyone of a kind in the ledger (every insured person, every 低保 person,
-# every pupil): a town where they match too few of them is not covered. A 住建 list holds the
-# houses 住建 rated, not every 危房户 the ledger names, so it covers a town it names or matches in.
-SHARE_TESTED = ("民政", "医保", "教体")
+COVERAGE_COLUMNS = ("department", "comparison", "town", "ledger_people", "expected", "matched", "covered")
 # A 乡镇 with fewer people the roster should list cannot show a gap in the roster: one 特困 person
 # missing from 民政's list is that person's problem (G3-104), not a town the list leaves out.
 TOO_FEW_TO_JUDGE = 10
-COMPARISON = {"民政": "低保特困比对", "医保": "参保比对", "住建": "危房比对", "教体": "学籍比对"}
 
 
 def expected_in_roster(ctx: RuleContext, department: str) -> pd.Series:
     """Active ledger persons the roster should list: any of the spec's alternatives, each a set of
-    column conditions (schemas/rosters.toml `expected`); every active person when none is given."""
+    column conditions (schemas/rosters.toml `expected`: accepted values, {not = [...]}, or
+    {contains = code} for a multi-code field); every active person when none is given."""
     alternatives = ctx.catalog.rosters[department].expected
     if alternatives is None:
         return ctx.facts.active
@@ -38,10 +33,16 @@ def expected_in_roster(ctx: RuleContext, department: str) -> pd.Series:
     for alternative in alternatives:
         meets = pd.Series(True, index=ctx.ledger.index)
         for column, accepted in alternative.items():
-            values = ctx.facts.text(column)
-            meets &= ~values.isin(accepted["not"]) if isinstance(accepted, dict) else values.isin(accepted)
+            meets &= _meets(ctx, column, accepted)
         expected |= meets
     return ctx.facts.active & expected
+
+
+def _meets(ctx: RuleContext, column: str, accepted: object) -> pd.Series:
+    if isinstance(accepted, dict) and "contains" in accepted:
+        return ctx.facts.has_code(column, accepted["contains"])
+    values = ctx.facts.text(column)
+    return ~values.isin(accepted["not"]) if isinstance(accepted, dict) else values.isin(accepted)
 
 
 def town_coverage(ctx: RuleContext, department: str) -> pd.DataFrame:
@@ -56,9 +57,10 @@ def town_coverage(ctx: RuleContext, department: str) -> pd.DataFrame:
     named = match.roster["乡镇"].unique() if "乡镇" in match.roster else []
     touched = table["town"].isin(named) | (table["matched"] > 0)
     share = table["matched_expected"] / table["expected"].where(table["expected"] > 0)
-    enough = (share >= ctx.config.thresholds.roster_town_coverage) | (department not in SHARE_TESTED)
+    spec = ctx.catalog.rosters[department]
+    enough = (share >= ctx.config.thresholds.roster_town_coverage) | (not spec.share_tested)
     table["covered"] = (table["expected"] < TOO_FEW_TO_JUDGE) | (touched & enough)
-    return table.assign(department=department)[list(COVERAGE_COLUMNS)]
+    return table.assign(department=department, comparison=spec.comparison)[list(COVERAGE_COLUMNS)]
 
 
 def covered_rows(ctx: RuleContext, department: str) -> pd.Series:
@@ -75,10 +77,10 @@ def roster_coverage(ctx: RuleContext) -> pd.DataFrame:
 
 def coverage_notes(coverage: pd.DataFrame) -> list[str]:
     """One sentence per roster that leaves towns uncovered, e.g. "医保名单未覆盖 城关镇、河口镇（台账
-    812 人，名单匹配 0 人）：这些乡镇的参保比对未运行"."""
+    812 人，名单匹配 0 人）：这些乡镇的参保比对未运行" (the comparison as schemas/rosters.toml names it)."""
     notes = []
     for department, table in coverage[~coverage["covered"].astype(bool)].groupby("department", sort=False):
         towns = "、".join(t if t else "（未填乡镇）" for t in table["town"])
         notes.append(f"{department}名单未覆盖 {towns}（台账 {int(table['ledger_people'].sum())} 人，"
-                     f"名单匹配 {int(table['matched'].sum())} 人）：这些乡镇的{COMPARISON.get(department, '比对')}未运行")
+                     f"名单匹配 {int(table['matched'].sum())} 人）：这些乡镇的{table['comparison'].iloc[0]}未运行")
     return notes

@@ -12,7 +12,8 @@ G3-502 (疑似证件号码错误), naming both records. Names alone never match 
 
 Which roster columns hold the ID and the name, and whether a roster lists households by their
 户主 (住建: the household's head matches first, then any member), is the department's spec in
-schemas/rosters.toml. A 民政 row of a household head that stands for the whole household (与户主关系 =
+schemas/rosters.toml. A roster may carry the ID only inside another number (残联: the first 18
+characters of the 残疾人证号): where its ID column is absent or empty, the ID is taken from there. A 民政 row of a household head that stands for the whole household (与户主关系 =
 户主, or 保障人数 > 1) covers every member of that household (the 民政 rules in departments.py).
 """
 
@@ -100,10 +101,22 @@ def _demographic(ledger: pd.DataFrame, roster: pd.DataFrame) -> pd.DataFrame:
     return pairs[unique][["row_l", "row_r"]].rename(columns={"row_l": "ledger_row", "row_r": "roster_row"})
 
 
+def with_ids_from(roster: pd.DataFrame, id_column: str, id_from: str) -> pd.DataFrame:
+    """The roster with its ID column filled, where absent or empty, from the first 18 characters
+    of `id_from` (no change without such a column)."""
+    if not id_from or id_from not in roster:
+        return roster
+    ids = _column(roster, id_column).astype(TEXT).fillna("")
+    return roster.assign(**{id_column: ids.where(ids != "", roster[id_from].astype(TEXT).fillna("").str.slice(0, 18))})
+
+
 def match_roster(department: str, ledger: pd.DataFrame, roster: pd.DataFrame, id_column: str,
-                 name_column: str, heads_first: bool = False, left: pd.DataFrame | None = None) -> RosterMatch:
-    """`left` is the ledger side already normalised (shared by the rosters of one run)."""
+                 name_column: str, heads_first: bool = False, left: pd.DataFrame | None = None,
+                 id_from: str = "") -> RosterMatch:
+    """`left` is the ledger side already normalised (shared by the rosters of one run); `id_from`
+    the column holding the ID in its first 18 characters where `id_column` is empty."""
     left = _side(ledger, "证件号码", "姓名") if left is None else left
+    roster = with_ids_from(roster, id_column, id_from)
     right = _side(roster, id_column, name_column)
     exact = left[left["id"] != ""].merge(right[right["id"] != ""], on="id", suffixes=("_l", "_r"))
     exact = exact.rename(columns={"row_l": "ledger_row", "row_r": "roster_row"})[["ledger_row", "roster_row"]]
@@ -133,5 +146,6 @@ def match_rosters(ledger: pd.DataFrame, rosters: dict[str, pd.DataFrame], specs:
     its spec names."""
     left = _side(ledger, "证件号码", "姓名") if rosters else None
     return {department: match_roster(department, ledger, roster, specs[department].id_column, specs[department].name_column,
-                                     heads_first=specs[department].match_via_head, left=left)
+                                     heads_first=specs[department].match_via_head, left=left,
+                                     id_from=specs[department].id_from)
             for department, roster in rosters.items()}

@@ -114,6 +114,6 @@ def coverage_tables(result: AuditResult) -> dict[str, pd.DataFrame]:
         return {}
     notes = coverage_notes(coverage)
     by_town = coverage.assign(covered=coverage["covered"].map({True: "是", False: "否"})).rename(columns={
-        "department": "部门", "town": "乡镇", "ledger_people": "台账人数", "expected": "应在名单人数",
+        "department": "部门", "comparison": "比对内容", "town": "乡镇", "ledger_people": "台账人数", "expected": "应在名单人数",
         "matched": "名单匹配人数", "covered": "已覆盖"})
     return {**({"名单覆盖说明": pd.DataFrame({"说明": notes})} if notes else {}), "名单覆盖（按乡镇）": by_town}

@@ -1,4 +1,4 @@
-"""A synthetic county that passes every rule: households, people and the four department rosters.
+"""A synthetic county that passes every rule: households, people and the six department rosters.
 
 Everything is drawn as whole numpy arrays (one draw per column, not a Python loop per household),
 so a province-size ledger of 10^6 people takes seconds. The generator is deterministic for a seed
@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..frame import TEXT
-from ..gates.facts import school_year_reference
+from ..gates.facts import NOT_IN_SCHOOL, school_year_reference
 from ..identity import check_characters
 from .tables import national_tables, with_national_columns
 
@@ -43,12 +43,13 @@ SCHOOL_STAGE = {"小学": "小学", "七年级": "初中", "八年级": "初中"
 SCHOOL_GRADE = {"小学": "小学", "七年级": "七年级", "八年级": "八年级", "九年级": "九年级",
                 "普通高中一年级": "高一", "普通高中二年级": "高二", "普通高中三年级": "高三"}
 MONITORING_LINE = 6500.0
+DISABILITY_KINDS = ("视力", "听力", "言语", "肢体", "智力", "精神", "多重")
 
 
 @dataclass
 class County:
     ledger: pd.DataFrame                 # canonical columns, one row per person, in ledger order
-    rosters: dict[str, pd.DataFrame]     # 民政, 医保, 住建, 教体: canonical roster columns
+    rosters: dict[str, pd.DataFrame]     # 民政, 医保, 住建, 教体, 人社, 残联: canonical roster columns
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)   # 户信息, 已外出务工 … (sample/tables.py)
 
 
@@ -238,6 +239,7 @@ def _ledger(homes: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
         "在校生状况": people["在校生状况"], "义务教育阶段未上学原因": "", "健康状况": people["健康状况"],
         "劳动技能": people["劳动技能"], "务工所在地": people["务工所在地"], "务工时间（月）": people["务工时间（月）"],
         "是否参加城乡居民基本医疗保险": "是", "是否参加城镇职工基本医疗保险": "否", "是否参加大病保险": "是",
+        **_pensions(people),
         "是否享受农村居民最低生活保障": np.where(dibao, "是", "否"), "是否特困供养人员": np.where(tekun, "是", "否"),
         "是否危房户": "否", "是否解决安全饮用水": "是",
         **{column: household_income[column] for column in income.columns},
@@ -251,6 +253,12 @@ def _ledger(homes: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
         "户联系电话": h["phone"], "帮扶措施": np.where(monitored, measures, ""), "人员状态": "正常",
     })
     return frame.astype(TEXT)
+
+
+def _pensions(people: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Everyone 16 or older and not in school is in 城乡居民基本养老保险 (G2-021); nobody in both (G2-020)."""
+    adult = (people["age"].to_numpy() >= 16) & people["在校生状况"].isin(NOT_IN_SCHOOL).to_numpy()
+    return {"是否参加城乡居民基本养老保险": np.where(adult, "是", "否"), "是否参加城镇职工基本养老保险": "否"}
 
 
 def _incomes(rng: np.random.Generator, homes: pd.DataFrame) -> pd.DataFrame:
@@ -308,5 +316,23 @@ def _rosters(rng: np.random.Generator, ledger: pd.DataFrame, people: pd.DataFram
     jiaoti = pd.DataFrame({"姓名": students["姓名"], "证件号码": students["证件号码"],
                            "学段": students["在校生状况"].map(SCHOOL_STAGE), "年级": students["在校生状况"].map(SCHOOL_GRADE),
                            "学籍状态": "在读", "学校名称": students["乡镇"] + "中心学校", "乡镇": students["乡镇"]})
-    return {name: frame.reset_index(drop=True).astype(TEXT)
-            for name, frame in (("民政", minzheng), ("医保", yibao), ("住建", zhujian), ("教体", jiaoti))}
+    frames = {"民政": minzheng, "医保": yibao, "住建": zhujian, "教体": jiaoti, **_people_rosters(rng, ledger)}
+    return {name: frame.reset_index(drop=True).astype(TEXT) for name, frame in frames.items()}
+
+
+def _people_rosters(rng: np.random.Generator, ledger: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """人社 lists the pension-insured with their employment (务工 ⇒ 已就业); 残联 lists every 残疾
+    person with a valid certificate whose number is the ID and two digits."""
+    insured = ledger[ledger["是否参加城乡居民基本养老保险"] == "是"]
+    working = insured["务工所在地"] != ""
+    renshe = pd.DataFrame({"姓名": insured["姓名"], "证件号码": insured["证件号码"], "养老保险参保状态": "正常参保",
+                           "险种": "城乡居民基本养老保险", "就业状态": np.where(working, "已就业", "未就业"),
+                           "就业地区": insured["务工所在地"], "乡镇": insured["乡镇"]})
+    disabled = ledger[ledger["健康状况"] == "残疾"]
+    canlian = pd.DataFrame({"姓名": disabled["姓名"], "证件号码": disabled["证件号码"],
+                            "残疾人证号": disabled["证件号码"] + pd.Series(rng.integers(1, 8, len(disabled)), index=disabled.index)
+                            .astype(str) + "1",
+                            "残疾类别": rng.choice(DISABILITY_KINDS, len(disabled)),
+                            "残疾等级": rng.choice(["一级", "二级", "三级", "四级"], len(disabled)),
+                            "持证状态": "有效", "乡镇": disabled["乡镇"]})
+    return {"人社": renshe, "残联": canlian}

@@ -1,6 +1,7 @@
 """Planting every rule's defects into a clean sample county: the planters of defects.py (the
-ledger's own rules and the department rosters) and of defects_tables.py (the national export's
-columns and tables), run in rule order on one `Planting`."""
+ledger's own rules and the department rosters), of defects_rosters.py (养老保险, 人社 and 残联)
+and of defects_tables.py (the national export's columns and tables), run in rule order on one
+`Planting`."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..frame import TEXT
-from . import defects_tables  # noqa: F401  (its planters register themselves on import)
+from . import defects_rosters, defects_tables  # noqa: F401  (their planters register themselves on import)
 from .defects import PLANTERS, Planted, Planting, household_state
 
 

@@ -22,8 +22,8 @@ from .county import REGION_CODES, County, generate_county
 from .plant import plant_all
 from .write import write_ledger_file
 
-ROSTER_IDS = {"民政": "证件号码", "医保": "证件号码", "住建": "户主证件号码", "教体": "证件号码"}
-ROSTER_SPLIT = {"民政": "县", "医保": None, "住建": "乡镇", "教体": "乡镇"}   # the column a province roster keeps
+ROSTER_IDS = {"民政": "证件号码", "医保": "证件号码", "住建": "户主证件号码", "教体": "证件号码", "人社": "证件号码", "残联": "证件号码"}
+ROSTER_SPLIT = {"民政": "县", "医保": None, "住建": "乡镇", "教体": "乡镇", "人社": "乡镇", "残联": "乡镇"}   # the column a province roster keeps
 TWO_COUNTY_PEOPLE = 3   # per county: people also in the next county's ledger
 
 
@@ -71,6 +71,8 @@ def _moved(county: County, code: str, name: str) -> County:
         roster = roster.copy()
         column = ROSTER_IDS[department]
         roster[column] = roster[column].map(mapping).fillna(_region_ids(roster[column], code)).astype(TEXT)
+        if "残疾人证号" in roster:   # the certificate number begins with the holder's ID
+            roster["残疾人证号"] = roster[column] + roster["残疾人证号"].str.slice(18)
         if "乡镇" in roster:
             roster["乡镇"] = name[:2] + roster["乡镇"]
         rosters[department] = roster

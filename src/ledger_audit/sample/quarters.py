@@ -1,7 +1,8 @@
 """`audit sample --quarters 2`: a second quarter for the sample county, to show and test the whole
 整改 cycle. In the first quarter's 整改台账 people have filled in their cells; by the second quarter
 some planted problems are fixed, some are not, and some were marked 已销号 by hand but are still
-there (they come back as 反弹). `transitions.csv` says what the second run must conclude."""
+there (they come back as 反弹). `transitions.csv` says what the second run must conclude (each item's 整改状态 and
+its G4-011/G4-012 finding)."""
 
 from __future__ import annotations
 
@@ -48,8 +49,7 @@ def build_two_quarters(out: Path, households: int, seed: int, as_of: date, messy
     next_ledger = pd.concat([ledger[~ledger["户编号"].isin(fixed)], clean.ledger[clean.ledger["户编号"].isin(fixed)]]).fillna("")
     next_paths = write_sample(County(next_ledger.sort_index(kind="stable"), rosters), [], second,
                               next_quarter_end(as_of).isoformat(), messy)
-    outcome.assign(expected_status=outcome["outcome"].map(EXPECTED_STATUS)) \
-        .to_csv(second / "transitions.csv", index=False, encoding="utf-8-sig")
+    _expected(outcome).to_csv(second / "transitions.csv", index=False, encoding="utf-8-sig")
     return {"ledger": paths["ledger"], "filled_rectification": filled, "next_ledger": next_paths["ledger"],
             "transitions": second / "transitions.csv"}
 
@@ -61,7 +61,18 @@ def _assign_outcomes(findings: pd.DataFrame, seed: int) -> pd.DataFrame:
     households = per_household["household_id"].drop_duplicates().sort_values().to_numpy()
     rng = np.random.default_rng(seed + 2)
     chosen = pd.Series(rng.choice(OUTCOMES, len(households), p=[0.4, 0.4, 0.2]), index=households)
-    return per_household[["problem_id", "rule_id", "household_id"]].assign(outcome=per_household["household_id"].map(chosen))
+    return per_household[["problem_id", "rule_id", "household_id", "deadline"]] \
+        .assign(outcome=per_household["household_id"].map(chosen))
+
+
+def _expected(outcome: pd.DataFrame) -> pd.DataFrame:
+    """What the second run must conclude per item: its 整改状态, and the tracking finding it raises.
+    An item not fixed is 整改逾期 (G4-011) only if it had a 整改时限 (a 提示 has none); one closed
+    by hand comes back as 问题反弹 (G4-012)."""
+    overdue = (outcome["outcome"] == "not_fixed") & (outcome["deadline"] != "")
+    tracking = np.select([overdue, outcome["outcome"] == "closed_by_hand"], ["G4-011", "G4-012"], "")
+    return outcome.drop(columns=["deadline"]).assign(expected_status=outcome["outcome"].map(EXPECTED_STATUS),
+                                                     expected_tracking_rule=tracking)
 
 
 def _fill_in(workbook: Path, outcome: pd.DataFrame, target: Path) -> None:

@@ -23,7 +23,7 @@ from .tables import in_national_headers
 
 LEDGER_FILE = "台账_示例县.xlsx"
 ROSTER_FILES = {"民政": "民政_低保特困名单.xlsx", "医保": "医保_参保名单.xlsx", "住建": "住建_农房鉴定名单.xlsx",
-                "教体": "教体_学籍名单.xlsx"}
+                "教体": "教体_学籍名单.xlsx", "人社": "人社_就业参保名单.xlsx", "残联": "残联_持证残疾人名单.xlsx"}
 # The national system's other tables, written as it exports them: two title rows, header on row 3.
 TABLE_FILES = {"户信息": "全国系统_户信息.xlsx", "已外出务工": "全国系统_已外出务工信息.xlsx",
                "计划外出务工": "全国系统_计划外出务工信息.xlsx", "行政村": "全国系统_行政村信息.xlsx"}
