@@ -466,7 +466,9 @@ def _minzheng_dibao_unmarked(p: Planting) -> list[Planted]:
 
 @planter("G3-102")
 def _dibao_without_minzheng(p: Planting) -> list[Planted]:
-    return _person(p, "G3-102", _adult(p), "是否享受农村居民最低生活保障", "是", "台账标注低保，民政无在保记录")
+    """A head not already 低保 (who would have 民政's record, and nothing would be planted)."""
+    eligible = _adult(p) & (p.column("是否享受农村居民最低生活保障") != "是")
+    return _person(p, "G3-102", eligible, "是否享受农村居民最低生活保障", "是", "台账标注低保，民政无在保记录")
 
 
 @planter("G3-103")
