@@ -11,6 +11,7 @@ from ledger_audit.audit import audit_county
 from ledger_audit.catalog import load_catalog
 from ledger_audit.config import AuditConfig
 from ledger_audit.errors import AuditInputError
+from ledger_audit.frame import LoadedTable
 from ledger_audit.normalise.tables import load_ledger
 from ledger_audit.sample.build import build_sample
 
@@ -81,9 +82,14 @@ def test_message_masks_ids_unless_no_mask(ledger):
 def test_county_rule_from_the_example_fires(ledger, tmp_path):
     example = Path(__file__).parents[1] / "schemas" / "county_rules.example.toml"
     catalog = load_catalog(extra_rule_files=(example,))
-    findings = run(ledger, catalog).findings
+    frame = ledger.frame.copy()
+    poor = frame.loc[(frame["户类型"] == "脱贫户") & (frame["监测对象类别"] == ""), "户编号"].drop_duplicates()
+    below, above = poor.iloc[0], poor.iloc[1]   # the example's condition: 脱贫户, not monitored, < 8000 元
+    frame["人均纯收入（元）"] = frame["人均纯收入（元）"].mask(frame["户编号"] == below, "7000.00") \
+        .mask(frame["户编号"] == above, "8000.00").astype(frame["人均纯收入（元）"].dtype)
+    findings = run(LoadedTable(frame, ledger.report), catalog).findings
     county = findings[findings["rule_id"] == "G5-C01"]
-    assert len(county) > 0
+    assert below in set(county["household_id"]) and above not in set(county["household_id"])
     assert county["message"].str.contains("低于县定关注线 8000 元").all()
     assert county["household_id"].is_unique
 
