@@ -109,7 +109,7 @@ def test_no_rule_runs_python_per_ledger_row(sample, ledger, monkeypatch):
     Series or groupby (`groupby().agg(str.join)` over all matched rows, `Series.map(function)`).
     Per distinct value or per finding is allowed; per row is not."""
     from pandas.core.groupby.generic import DataFrameGroupBy, SeriesGroupBy
-    from ledger_audit.normalise.tables import load_roster
+    from ledger_audit.normalise.tables import load_roster, load_table
     rows = len(ledger.frame)
     per_row = []
 
@@ -135,5 +135,7 @@ def test_no_rule_runs_python_per_ledger_row(sample, ledger, monkeypatch):
             watch(owner, name, size=lambda grouped: len(grouped.obj), python_call=calls_python)
     for name in ("map", "apply"):
         watch(pd.Series, name, python_call=calls_python)
-    result = audit_county(ledger, rosters, AuditConfig(as_of=AS_OF), catalog)
+    tables = {t: load_table(t, sample[t], catalog) for t in catalog.tables}
+    result = audit_county(ledger, rosters, AuditConfig(as_of=AS_OF), catalog, tables=tables)
     assert not result.findings.empty and per_row == []
+    assert result.findings["rule_id"].str.startswith("G3-6").any()   # the table rules ran

@@ -108,3 +108,16 @@ def test_a_table_given_as_the_ledger_and_the_ledger_given_as_a_table_are_refused
     assert "--table 行政村=" in error.value.hint
     with pytest.raises(AuditInputError, match="这看起来是台账，不是户信息表"):
         load_table("户信息", paths["ledger"], CATALOG)
+    with pytest.raises(AuditInputError, match="这看起来是医保名单，不是户信息表"):
+        load_table("户信息", paths["医保"], CATALOG)
+
+
+def test_a_table_missing_a_key_column_names_it_and_the_table_aliases(clean, tmp_path):
+    """Its keys are also a roster's (姓名, 证件号码): it must not be taken for a roster."""
+    _, tables, _ = clean
+    frame = tables["户信息"].frame.drop(columns=["户编号", "_file", "_sheet", "_row", "_id_stored_as_number"], errors="ignore")
+    path = tmp_path / "户信息.csv"
+    frame.to_csv(path, index=False, encoding="utf-8-sig")
+    with pytest.raises(AuditInputError, match="缺少必需的列：户编号") as error:
+        load_table("户信息", path, CATALOG)
+    assert "schemas/tables.toml" in error.value.hint

@@ -34,7 +34,7 @@ def _match(ctx: RuleContext, department: str) -> RosterMatch:
     return ctx.matches[department]
 
 
-def _comparable(ctx: RuleContext) -> pd.Series:
+def comparable(ctx: RuleContext) -> pd.Series:
     """Members whose ID can be compared with a roster. A broken ID (number cell, malformed,
     placeholder) is reported once by G1; comparing it would only add false 未参保/未在册 findings,
     and the cross-check matrix counts the person as 无法比对."""
@@ -47,7 +47,7 @@ def _comparable_household(ctx: RuleContext) -> pd.Series:
     return ctx.facts.active & ~ctx.facts.per_household(ctx.facts.active & ~ctx.facts.id_usable)
 
 
-def _roster_sources(match: RosterMatch, pairs: pd.DataFrame, flagged: pd.Series) -> pd.Series:
+def roster_sources(match: RosterMatch, pairs: pd.DataFrame, flagged: pd.Series) -> pd.Series:
     return paired_sources(match.roster, pairs, flagged)
 
 
@@ -114,9 +114,9 @@ def _welfare_rules(ctx: RuleContext, types: tuple[str, ...], ledger_column: str,
     covered = _covered(ctx, pairs)
     says_yes = ctx.facts.text(ledger_column) == "是"
     missing = says_yes & ~covered & covered_rows(ctx, "民政")
-    mask = _comparable(ctx) & (covered & ~says_yes if listed_in_roster else missing)
+    mask = comparable(ctx) & (covered & ~says_yes if listed_in_roster else missing)
     return Violations(mask, {"民政救助类型": match.roster_values("救助类型", ctx.ledger.index)},
-                      extra_sources=_roster_sources(match, pairs, mask))
+                      extra_sources=roster_sources(match, pairs, mask))
 
 
 @rule("G3-101", needs=("证件号码", "是否享受农村居民最低生活保障"), values=("民政救助类型",), roster="民政")
@@ -154,9 +154,9 @@ def not_in_basic_medical_insurance(ctx: RuleContext) -> Violations:
     status = match.roster_values("参保状态", ctx.ledger.index)
     matched = pd.Series(False, index=ctx.ledger.index)
     matched.iloc[match.exact["ledger_row"].to_numpy()] = True
-    mask = _comparable(ctx) & ((~matched & covered_rows(ctx, "医保")) | status.isin(NOT_INSURED))
+    mask = comparable(ctx) & ((~matched & covered_rows(ctx, "医保")) | status.isin(NOT_INSURED))
     shown = status.where(matched, "无参保记录")
-    return Violations(mask, {"医保参保状态": shown}, extra_sources=_roster_sources(match, match.exact, mask))
+    return Violations(mask, {"医保参保状态": shown}, extra_sources=roster_sources(match, match.exact, mask))
 
 
 @rule("G3-202", needs=("证件号码", "是否参加城乡居民基本医疗保险"), values=("医保参保状态",), roster="医保")
@@ -164,8 +164,8 @@ def ledger_insurance_wrong(ctx: RuleContext) -> Violations:
     """The ledger says the person is not insured, while 医保 shows 正常参保."""
     match = _match(ctx, "医保")
     status = match.roster_values("参保状态", ctx.ledger.index)
-    mask = _comparable(ctx) & ctx.facts.uninsured & (status == INSURED)
-    return Violations(mask, {"医保参保状态": status}, extra_sources=_roster_sources(match, match.exact, mask))
+    mask = comparable(ctx) & ctx.facts.uninsured & (status == INSURED)
+    return Violations(mask, {"医保参保状态": status}, extra_sources=roster_sources(match, match.exact, mask))
 
 
 @rule("G3-203", needs=("证件号码", "是否参加城乡居民基本医疗保险"), values=("医保险种",), roster="医保")
@@ -176,8 +176,8 @@ def insurance_kind_differs(ctx: RuleContext) -> Violations:
     resident = ctx.facts.text("是否参加城乡居民基本医疗保险") == "是"
     employee = ctx.facts.text("是否参加城镇职工基本医疗保险") == "是"
     differs = (resident & ~employee & (kind == "职工基本医疗保险")) | (employee & ~resident & (kind == "城乡居民基本医疗保险"))
-    mask = _comparable(ctx) & differs
-    return Violations(mask, {"医保险种": kind}, extra_sources=_roster_sources(match, match.exact, mask))
+    mask = comparable(ctx) & differs
+    return Violations(mask, {"医保险种": kind}, extra_sources=roster_sources(match, match.exact, mask))
 
 
 def _house_pairs(ctx: RuleContext) -> tuple[RosterMatch, pd.DataFrame, pd.Series]:
@@ -197,7 +197,7 @@ def dangerous_house_not_marked(ctx: RuleContext) -> Violations:
     match, pairs, households = _house_pairs(ctx)
     mask = _comparable_household(ctx) & households & (ctx.facts.text("是否危房户") != "是")
     return Violations(mask, {"住建鉴定等级": match.roster_values("鉴定等级", ctx.ledger.index)},
-                      extra_sources=_roster_sources(match, pairs, mask))
+                      extra_sources=roster_sources(match, pairs, mask))
 
 
 @rule("G3-302", needs=("户编号", "是否危房户"), roster="住建")
@@ -227,9 +227,9 @@ def school_record_shows_dropout(ctx: RuleContext) -> Violations:
     match, status, _ = _school_values(ctx)
     no_reason = ctx.facts.text("义务教育阶段未上学原因") == ""
     dropped = (status == "辍学") | ((status == "休学") & no_reason)
-    mask = _comparable(ctx) & _compulsory_age(ctx) & dropped
+    mask = comparable(ctx) & _compulsory_age(ctx) & dropped
     return Violations(mask, {"学籍状态": status, "学年年龄": ctx.facts.school_year_age.astype(TEXT).fillna("")},
-                      extra_sources=_roster_sources(match, match.exact, mask))
+                      extra_sources=roster_sources(match, match.exact, mask))
 
 
 @rule("G3-402", needs=("证件号码", "在校生状况"), values=("学籍状态",), roster="教体")
@@ -240,7 +240,7 @@ def in_school_without_record(ctx: RuleContext) -> Violations:
     compulsory = ctx.facts.text("在校生状况").isin(COMPULSORY)
     no_record = (status == "") & covered_rows(ctx, "教体")
     not_enrolled = (status != "") & ~status.isin(ENROLLED)
-    return Violations(_comparable(ctx) & compulsory & (no_record | not_enrolled),
+    return Violations(comparable(ctx) & compulsory & (no_record | not_enrolled),
                       {"学籍状态": status.replace("", "无学籍记录")})
 
 
@@ -260,8 +260,8 @@ def grade_differs_from_school_record(ctx: RuleContext) -> Violations:
     ledger_high = ledger_low.where(stage != "小学", 6.0)
     roster = _roster_grade(grade)
     gap = np.maximum(ledger_low - roster, roster - ledger_high)
-    mask = _comparable(ctx) & (gap > 1).fillna(False)
-    return Violations(mask, {"教体年级": grade}, extra_sources=_roster_sources(match, match.exact, mask))
+    mask = comparable(ctx) & (gap > 1).fillna(False)
+    return Violations(mask, {"教体年级": grade}, extra_sources=roster_sources(match, match.exact, mask))
 
 
 @rule("G3-404", needs=("证件号码", "在校生状况"), values=("学籍状态",), roster="教体")
@@ -269,8 +269,8 @@ def enrolled_but_not_in_school_in_ledger(ctx: RuleContext) -> Violations:
     """A child of school-year age 6–15 is not in school according to the ledger, while 教体 shows
     在读."""
     match, status, _ = _school_values(ctx)
-    mask = _comparable(ctx) & _compulsory_age(ctx) & ~ctx.facts.in_school & (status == "在读")
-    return Violations(mask, {"学籍状态": status}, extra_sources=_roster_sources(match, match.exact, mask))
+    mask = comparable(ctx) & _compulsory_age(ctx) & ~ctx.facts.in_school & (status == "在读")
+    return Violations(mask, {"学籍状态": status}, extra_sources=roster_sources(match, match.exact, mask))
 
 
 def _given(ctx: RuleContext) -> list[str]:
@@ -291,8 +291,8 @@ def name_differs_across_departments(ctx: RuleContext) -> Violations:
         other = match.roster_values(ctx.catalog.rosters[department].name_column, ctx.ledger.index)
         differs = (other != "") & (name_key(other) != ledger_name)
         detail = detail + pd.Series(np.where(differs, department + "名单为「" + other + "」、", ""), index=detail.index, dtype=TEXT)
-        sources = _both(sources, _roster_sources(match, match.exact, differs))
-    return Violations(_comparable(ctx) & (detail != ""), {"部门姓名": detail.str.rstrip("、")}, extra_sources=sources)
+        sources = _both(sources, roster_sources(match, match.exact, differs))
+    return Violations(comparable(ctx) & (detail != ""), {"部门姓名": detail.str.rstrip("、")}, extra_sources=sources)
 
 
 @rule("G3-502", needs=("证件号码", "姓名"), values=("部门证件号码",))
@@ -312,8 +312,8 @@ def suspected_id_error(ctx: RuleContext) -> Violations:
                           index=pairs["ledger_row"].to_numpy(), dtype=TEXT)
         other = other.groupby(level=0).first().reindex(ctx.ledger.index).fillna("")
         detail = detail + pd.Series(np.where(other != "", department + "名单中为「" + other + "」、", ""), index=detail.index, dtype=TEXT)
-        sources = _both(sources, _roster_sources(match, pairs, other != ""))
-    return Violations(_comparable(ctx) & (detail != ""), {"部门证件号码": detail.str.rstrip("、")}, extra_sources=sources)
+        sources = _both(sources, roster_sources(match, pairs, other != ""))
+    return Violations(comparable(ctx) & (detail != ""), {"部门证件号码": detail.str.rstrip("、")}, extra_sources=sources)
 
 
 @rule("G5-009", needs=("证件号码",), roster="民政")

@@ -21,7 +21,7 @@ from ..catalog import TableSpec
 from ..frame import META_COLUMNS, TEXT
 from ..gates.rule import RuleContext, Violations, rule
 from ..identity import name_key, upgrade_to_18
-from .departments import paired_sources
+from .departments import comparable, paired_sources
 
 WORKING, PLANNING = "已外出务工", "计划外出务工"
 MONTHS = "务工时间（月）"
@@ -92,10 +92,6 @@ def _in_ledger_towns(ctx: RuleContext, name: str) -> pd.Series:
     return table["乡镇"].isin(set(ctx.facts.text("乡镇")))
 
 
-def _comparable(ctx: RuleContext) -> pd.Series:
-    return ctx.facts.active & ctx.facts.id_usable
-
-
 @rule("G3-601", needs=("户编号", "证件号码"), tables=("户信息",))
 def household_table_person_missing_from_ledger(ctx: RuleContext) -> Violations:
     """A 户信息 row (of a 乡镇 the ledger covers) has no ledger row with the same 户编号 and ID. A
@@ -105,7 +101,7 @@ def household_table_person_missing_from_ledger(ctx: RuleContext) -> Violations:
     paired = np.zeros(len(table), dtype=bool)
     paired[_person_pairs(ctx, "户信息")["roster_row"].to_numpy()] = True
     broken = ~ctx.facts.id_usable
-    ledger_names = set(ctx.facts.household_id[broken] + "/" + name_key(ctx.facts.text("姓名")[broken]))
+    ledger_names = ctx.facts.household_id[broken] + "/" + name_key(ctx.facts.text("姓名")[broken])
     names = table["姓名"] if "姓名" in table else pd.Series("", index=table.index, dtype=TEXT)
     maybe_broken = (table["户编号"] + "/" + name_key(names)).isin(ledger_names).to_numpy()
     return Violations(pd.Series(~paired & ~maybe_broken, index=table.index) & _in_ledger_towns(ctx, "户信息"), frame=table)
@@ -114,7 +110,7 @@ def household_table_person_missing_from_ledger(ctx: RuleContext) -> Violations:
 @rule("G3-602", needs=("户编号", "证件号码"), tables=("户信息",))
 def ledger_person_missing_from_household_table(ctx: RuleContext) -> Violations:
     """An active ledger person (of a 乡镇 户信息 covers) has no 户信息 row with the same 户编号 and ID."""
-    return Violations(_comparable(ctx) & ~_listed(ctx, "户信息") & _in_towns_of(ctx, "户信息"))
+    return Violations(comparable(ctx) & ~_listed(ctx, "户信息") & _in_towns_of(ctx, "户信息"))
 
 
 @rule("G3-603", needs=("证件号码", MONTHS), tables=(WORKING, PLANNING))
@@ -123,7 +119,7 @@ def working_months_without_employment_record(ctx: RuleContext) -> Violations:
     cover)."""
     months = (ctx.facts.money(MONTHS) > 0).fillna(False)
     unlisted = ~_listed(ctx, WORKING) & ~_listed(ctx, PLANNING)
-    return Violations(_comparable(ctx) & months & unlisted & _in_towns_of(ctx, WORKING, PLANNING))
+    return Violations(comparable(ctx) & months & unlisted & _in_towns_of(ctx, WORKING, PLANNING))
 
 
 @rule("G3-604", needs=("证件号码", MONTHS), tables=(WORKING,))
@@ -131,7 +127,7 @@ def employment_record_without_working_months(ctx: RuleContext) -> Violations:
     """已外出务工 lists the person with 是否已务工 = 是, while the ledger's 务工时间（月） is empty or 0."""
     working = _yes(ctx, WORKING, "是否已务工")
     months = ctx.facts.money(MONTHS)
-    mask = _comparable(ctx) & _listed(ctx, WORKING, working) & (months.isna() | (months == 0))
+    mask = comparable(ctx) & _listed(ctx, WORKING, working) & (months.isna() | (months == 0))
     pairs = _person_pairs(ctx, WORKING)
     pairs = pairs[working.to_numpy()[pairs["roster_row"].to_numpy()]]
     return Violations(mask, extra_sources=paired_sources(ctx.tables[WORKING], pairs, mask))
@@ -156,7 +152,7 @@ def labourer_without_work_or_plan(ctx: RuleContext) -> Violations:
     labourer = facts.text("劳动技能").isin(LABOURERS) & ((age >= low) & (age <= high)).fillna(False) & ~facts.in_school
     occupied = (facts.money(MONTHS) > 0).fillna(False) | (facts.money(POST_MONTHS) > 0).fillna(False) \
         | _listed(ctx, WORKING, _yes(ctx, WORKING, "是否已务工")) | _listed(ctx, PLANNING, _yes(ctx, PLANNING, "是否计划务工"))
-    return Violations(_comparable(ctx) & labourer & ~occupied & _in_towns_of(ctx, WORKING, PLANNING), {"年龄": age})
+    return Violations(comparable(ctx) & labourer & ~occupied & _in_towns_of(ctx, WORKING, PLANNING), {"年龄": age})
 
 
 def _ledger_count(ctx: RuleContext, unit: str, where: dict[str, tuple[str, ...]], villages: pd.DataFrame) -> pd.Series:

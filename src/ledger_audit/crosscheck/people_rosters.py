@@ -14,7 +14,7 @@ from ..frame import TEXT
 from ..gates.g2_pension import EMPLOYEE_PENSION, RESIDENT_PENSION, pension_insured, pension_uninsured
 from ..gates.rule import RuleContext, Violations, rule
 from .coverage import covered_rows
-from .departments import _comparable, _roster_sources
+from .departments import comparable, roster_sources
 
 PENSION_LOST = ("未参保", "终止")
 PENSION_PAID = "正常参保"
@@ -28,8 +28,8 @@ def _values(ctx: RuleContext, department: str, column: str) -> pd.Series:
 def _found(ctx: RuleContext, department: str, mask: pd.Series, values: dict[str, pd.Series]) -> Violations:
     """Findings on the masked comparable rows, naming their roster rows as sources too."""
     match = ctx.matches[department]
-    mask = _comparable(ctx) & mask
-    return Violations(mask, values, extra_sources=_roster_sources(match, match.exact, mask))
+    mask = comparable(ctx) & mask
+    return Violations(mask, values, extra_sources=roster_sources(match, match.exact, mask))
 
 
 @rule("G3-701", needs=("证件号码", RESIDENT_PENSION, EMPLOYEE_PENSION), values=("人社参保状态",), roster="人社")

@@ -171,8 +171,9 @@ def _role_of_headers(headers: set[str], role: str, catalog: Catalog) -> str | No
         index = alias_index(fields, {})
         found = {index[key].canonical for key in keys if key in index}
         required = {name for name, spec in fields.items() if spec.required == "R"}
-        # A table's keys (乡镇, 行政村, 户编号) are ledger columns too: only columns of its own tell it.
-        own = found - set(catalog.fields) if other in catalog.tables else found
+        # A roster's or table's keys (姓名, 证件号码, 乡镇, 户编号) are ledger columns too: only a
+        # column of its own (参保状态, 是否已务工) tells it.
+        own = found if other == "ledger" else found - set(catalog.fields)
         if other != role and required <= found and found - set(PERSON_COLUMNS) and own:
             scores[other] = len(found)
     return max(scores, key=scores.get) if scores else None
@@ -365,4 +366,9 @@ def _require(table: LoadedTable, fields: dict[str, FieldSpec], missing: list[str
     raise AuditInputError(
         f"缺少必需的列：{'；'.join(closest)}。\n找到的列：{'、'.join(found)}。",
         file="、".join(table.report.files), sheet="、".join(table.report.sheets) or None,
-        hint=why + "在工作簿中补上这些列；若只是列名写法不同，可在 schemas/fields.toml 的 aliases 中加入该写法。")
+        hint=why + f"在工作簿中补上这些列；若只是列名写法不同，可在 schemas/{_alias_file(table.report.role, catalog)} 的 aliases 中加入该写法。")
+
+
+def _alias_file(role: str, catalog: Catalog) -> str:
+    """The schemas/ file holding a role's column names and aliases."""
+    return "fields.toml" if role == "ledger" else "tables.toml" if role in catalog.tables else "rosters.toml"

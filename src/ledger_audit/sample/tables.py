@@ -121,4 +121,5 @@ def _villages(rng: np.random.Generator, ledger: pd.DataFrame) -> pd.DataFrame:
 
 def in_national_headers(name: str, table: pd.DataFrame) -> pd.DataFrame:
     """A table with the headers the national system writes (县(市、区、旗), 乡(镇); 乡, 村 for 行政村)."""
-    return table.rename(columns=VILLAGE_HEADERS | {"县": "县(市、区、旗)"} if name == "行政村" else NATIONAL_HEADERS)
+    headers = {"县": "县(市、区、旗)", **VILLAGE_HEADERS} if name == "行政村" else NATIONAL_HEADERS
+    return table.rename(columns=headers)
