@@ -32,6 +32,26 @@ def _needs(spec: RuleSpec) -> list[str]:
         [f"需要的部门名单：{registered.needs_roster}"] if registered and registered.needs_roster else [])
 
 
+def _examples(rule_id: str, width: int) -> list[str]:
+    """The rule's examples (schemas/examples/), each run: what the rule reports on it."""
+    from ledger_audit.registry import rule_set
+    from ledger_audit.rule_examples import case_text, load_examples, run_case
+
+    examples = load_examples().get(rule_id)
+    if examples is None:
+        return []
+    catalog = load_catalog()
+    rules = rule_set(catalog)
+    lines = []
+    for heading, cases in (("会被报告的例子", examples.fires), ("不会报告的例子", examples.passes)):
+        for case in cases:
+            messages = run_case(rule_id, case, catalog, rules)["message"].tolist()
+            outcome = [f"报告：{m}" for m in messages] or ["不报告"]
+            lines += [f"{heading}：", *(line for text in case_text(case) for line in wrap(text, width, indent="  ")),
+                      *(line for text in outcome for line in wrap(f"→ {text}", width, indent="  ")), ""]
+    return lines
+
+
 def explanation(spec: RuleSpec, width: int) -> list[str]:
     """`audit rules X`: 检查什么, 政策依据, an example, 整改要求, the message template."""
     header = (f"关口：{spec.gate} {GATES[spec.gate]}    严重程度：{spec.severity}    责任单位：{spec.unit}"
@@ -41,6 +61,7 @@ def explanation(spec: RuleSpec, width: int) -> list[str]:
             *_section("检查什么", _what_it_checks(spec), width),
             *_section("政策依据", spec.basis, width),
             *_section("示例（会被报告的一行）", spec.example, width),
+            *_examples(spec.rule_id, width),
             *_section("整改要求", spec.remedy, width),
             *_section("问题描述模板", spec.message, width),
             *(line for need in _needs(spec) for line in wrap(need, width))]

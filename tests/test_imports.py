@@ -10,9 +10,10 @@ import ledger_audit
 
 PACKAGE = Path(ledger_audit.__file__).parent
 # Floors from the bottom up. Top-level modules not listed (identity, frame, catalog, config,
-# findings, errors, ...) are the ground floor; audit, pipeline, province and sample sit above every stage.
+# findings, errors, ...) are the ground floor; audit, pipeline, province, sample and the rule
+# examples sit above every stage.
 FLOORS = ("read", "normalise", "gates", "crosscheck", "track", "report")
-TOP = ("audit", "pipeline", "province", "registry", "sample", "lock")
+TOP = ("audit", "pipeline", "province", "registry", "rule_examples", "sample", "lock")
 
 
 def module_name(path: Path) -> str:

@@ -18,6 +18,7 @@ from .crosscheck.national_tables import fill_from_household_table
 from .frame import LoadedTable
 from .gates.column_health import broken_columns
 from .gates.engine import build_context, run_gates
+from .gates.rule import RuleContext
 from .findings import check_findings, sort_findings
 from .normalise.contract import check_table
 from .progress import OnStage, silent
@@ -40,15 +41,11 @@ def audit_county(ledger: LoadedTable, rosters: dict[str, LoadedTable], config: A
     AUDIT_STAGES starts (progress only: the result does not depend on it)."""
     tables = tables or {}
     _check_inputs(ledger, rosters, catalog, previous_ledger, tables)
-    table_frames = {name: table.frame.reset_index(drop=True) for name, table in tables.items()}
-    frame = ledger.frame.reset_index(drop=True)
-    if "户信息" in table_frames:
-        frame = fill_from_household_table(frame, table_frames["户信息"], catalog.tables["户信息"])
-    roster_frames = {department: table.frame.reset_index(drop=True) for department, table in rosters.items()}
     on_stage(AUDIT_STAGES[0])
-    matches = match_rosters(frame, roster_frames, catalog.rosters)
-    context = build_context(frame, roster_frames, config, catalog, matches,
-                            previous_ledger.frame if previous_ledger is not None else None, table_frames)
+    context = rule_context(ledger.frame, {department: table.frame for department, table in rosters.items()}, config,
+                           catalog, previous_ledger.frame if previous_ledger is not None else None,
+                           {name: table.frame for name, table in tables.items()})
+    frame = context.ledger
     on_stage(AUDIT_STAGES[1])
     outcome = run_gates(context, rule_set(catalog), gates)
     check_findings(outcome.findings, "of the gates")
@@ -75,6 +72,19 @@ def audit_county(ledger: LoadedTable, rosters: dict[str, LoadedTable], config: A
         previous_open=open_items(previous_rectification),
         roster_coverage=roster_coverage(context),
     )
+
+
+def rule_context(ledger: pd.DataFrame, rosters: dict[str, pd.DataFrame], config: AuditConfig, catalog: Catalog,
+                 previous_ledger: pd.DataFrame | None = None, tables: dict[str, pd.DataFrame] | None = None) -> RuleContext:
+    """What the rules read: the ledger, with the 户信息 household columns it lacks, and the
+    rosters matched to it once (every frame re-indexed 0..n-1)."""
+    tables = {name: frame.reset_index(drop=True) for name, frame in (tables or {}).items()}
+    frame = ledger.reset_index(drop=True)
+    if "户信息" in tables:
+        frame = fill_from_household_table(frame, tables["户信息"], catalog.tables["户信息"])
+    rosters = {department: roster.reset_index(drop=True) for department, roster in rosters.items()}
+    return build_context(frame, rosters, config, catalog, match_rosters(frame, rosters, catalog.rosters),
+                         previous_ledger, tables)
 
 
 def open_items(rectification: pd.DataFrame | None) -> int | None:
