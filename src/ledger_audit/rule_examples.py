@@ -238,8 +238,8 @@ def _tracked(rule_id: str, case: ExampleCase, inputs: CaseInputs, catalog: Catal
 
 
 def case_text(case: ExampleCase) -> list[str]:
-    """An example's inputs in Chinese, one line per row, naming only the cells it sets."""
-    lines = [f"台账第 {i} 人：{_shown(row) or _unchanged(i)}" for i, row in enumerate(case.ledger, 1)]
+    """An example's inputs in Chinese, one line per row: whose row it is and only the cells it sets."""
+    lines = [f"台账第 {i} 人：{_changed(i, row) if row else _unchanged(i)}" for i, row in enumerate(case.ledger, 1)]
     lines += [f"台账没有“{'”“'.join(case.without)}”列"] if case.without else []
     lines += [f"{name}名单第 {i} 行：{_shown(row) or '与台账第 ' + str(i) + ' 人相同'}"
               for name, rows in case.rosters.items() for i, row in enumerate(rows, 1)]
@@ -253,14 +253,25 @@ def case_text(case: ExampleCase) -> list[str]:
     return lines + ([case.note] if case.note else [])
 
 
+def _default(number: int) -> dict[str, str]:
+    """The n-th row before the example changes it: the example person, then the members."""
+    return EXAMPLE_PERSON if number == 1 else {**EXAMPLE_PERSON, **MEMBERS[(number - 2) % len(MEMBERS)]}
+
+
 def _unchanged(number: int) -> str:
     """Who the n-th row is when the example changes none of its cells."""
+    person = _default(number)
     if number == 1:
-        return f"{EXAMPLE_PERSON['姓名']}（户主，{EXAMPLE_PERSON['户类型']}），各项无误"
-    member = MEMBERS[(number - 2) % len(MEMBERS)]
-    return f"{member['姓名']}（{member['与户主关系']}），同户成员，各项无误"
+        return f"{person['姓名']}（户主，{person['户类型']}），各项无误"
+    return f"{person['姓名']}（{person['与户主关系']}），同户成员，各项无误"
+
+
+def _changed(number: int, row: dict) -> str:
+    """The cells the example sets, after whose row they were (unless the example names the person)."""
+    person = _default(number)
+    return _shown(row) if "姓名" in row else f"{person['姓名']}（{person['与户主关系']}），{_shown(row)}"
 
 
 def _shown(row: dict) -> str:
-    cells = [f"{column}「{value}」" for column, value in _cells(row).items()]
+    cells = [f"{column}「{value or '（空）'}」" for column, value in _cells(row).items()]
     return "，".join(cells + (["证件号码以数字存储"] if row.get(ID_STORED_AS_NUMBER) else []))
