@@ -17,7 +17,8 @@ ledger rows:
     tables."户信息" = [{ "是否通生活用电" = "否" }]   # likewise for the national tables
     without = ["是否通生活用电"]                    # ledger columns the example's ledger lacks
     previous_ledger = [{ "人均纯收入（元）" = "20000" }]
-    previous = { as_of = "2022-03-31", "整改状态" = "未整改" }   # last quarter's 整改台账 (G4-011/012)
+    previous = { as_of = "2022-03-31", "整改状态" = "未整改" }   # last quarter's 整改台账 (G4-011/012),
+    tracks = "G1-001"                             # and the problem it tracks (its gate alone is run)
     as_of = "2022-06-30"
     note = "为什么这样会被报告（中文，可省略）"
 
@@ -89,6 +90,7 @@ class ExampleCase:
     without: tuple[str, ...] = ()
     previous_ledger: tuple[dict, ...] | None = None
     previous: dict | None = None
+    tracks: str = ""
     as_of: date = EXAMPLE_AS_OF
     note: str = ""
 
@@ -131,6 +133,7 @@ def _case(raw: dict) -> ExampleCase:
         without=tuple(raw.get("without", ())),
         previous_ledger=tuple(previous_ledger) if previous_ledger is not None else None,
         previous=raw.get("previous"),
+        tracks=raw.get("tracks", ""),
         as_of=_date(raw.get("as_of", EXAMPLE_AS_OF)),
         note=raw.get("note", ""),
     )
@@ -224,16 +227,17 @@ def run_case(rule_id: str, case: ExampleCase, catalog: Catalog, rules: dict[str,
 
 def _tracked(rule_id: str, case: ExampleCase, inputs: CaseInputs, catalog: Catalog) -> pd.DataFrame:
     """A tracking rule: the county audited at `previous.as_of`, its 整改台账 filled in as the
-    example says, then audited again with it."""
+    example says, then audited again with it (in the gate of the problem tracked, if it names one)."""
     previous = dict(case.previous or {})
     before = _date(previous.pop("as_of", EXAMPLE_AS_OF))
     ledger = LoadedTable(inputs.ledger, LoadReport(role="ledger", files=[EXAMPLE_FILE]))
     rosters = {n: LoadedTable(f, LoadReport(role=n)) for n, f in inputs.rosters.items()}
     tables = {n: LoadedTable(f, LoadReport(role=n)) for n, f in inputs.tables.items()}
-    first = audit_county(ledger, rosters, AuditConfig(as_of=before), catalog, tables=tables)
+    gates = (case.tracks[:2],) if case.tracks else None
+    first = audit_county(ledger, rosters, AuditConfig(as_of=before), catalog, tables=tables, gates=gates)
     filled = first.rectification.assign(**{column: str(value) for column, value in previous.items()})
     again = audit_county(ledger, rosters, AuditConfig(as_of=case.as_of), catalog, previous_rectification=filled,
-                         tables=tables)
+                         tables=tables, gates=gates)
     return again.findings[again.findings["rule_id"] == rule_id].reset_index(drop=True)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..frame import TEXT
 from ..gates.rule import RuleContext, Violations, rule
 
 
@@ -19,5 +18,5 @@ def income_fell_sharply(ctx: RuleContext) -> Violations:
     now = ctx.facts.per_capita_income
     drop = (last - now) / last
     fell = ctx.facts.active & (last > 0) & (drop > ctx.config.thresholds.income_drop).fillna(False)
-    return Violations(fell, {"上期人均纯收入": last.round(2).astype(TEXT).fillna(""),
-                             "降幅": (drop * 100).round(0).astype("Int64").astype(TEXT).fillna("")})
+    # Numbers, not text: the engine writes 44000.0 as 44000, as in every other message.
+    return Violations(fell, {"上期人均纯收入": last, "降幅": (drop * 100).round(0)})
