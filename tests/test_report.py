@@ -54,7 +54,7 @@ def test_workbook_sheets_headers_and_text_cells(result, outputs):
     assert [h or "" for h in households] == result.findings["household_id"].tolist()
     assert all(isinstance(h, str) for h in households if h is not None)
     names = [row[header.index("姓名")] for row in problems.iter_rows(min_row=2, values_only=True)]
-    assert "=HYPERLINK(\"http://x\",\"点我\")" in names                   # a string cell, not a formula
+    assert "'=HYPERLINK(\"http://x\",\"点我\")" in names      # a string cell, quoted (formula_guard)
     rectification = workbook["整改台账"]
     assert [c.value for c in rectification[1]][:7] == ["序号", "问题编号", "规则编号", "问题名称", "严重程度", "姓名", "问题描述"]
     validations = rectification.data_validations.dataValidation

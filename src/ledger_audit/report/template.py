@@ -6,6 +6,10 @@ starts from headers the loader knows and cells that cannot go wrong the common w
 * coded and yes/no columns get a dropdown of the code list (kept on a hidden sheet 代码表, since
   Excel limits a literal list to 255 characters), so values are canonical (rule G1-008);
 * required headers are marked, and a sheet 填写说明 lists every field: type, required, values.
+
+The field names and values listed in 填写说明 are guarded against formulas (formula_guard); the
+headers and the code lists are not, since the loader and the dropdowns compare them exactly with
+schemas/ (none begins with =, +, -, @ there).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import xlsxwriter
 import xlsxwriter.utility
 
 from ..catalog import Catalog, CodeList, FieldSpec
+from ..formula_guard import guarded
 from ..outputs import write_atomically
 from .workbook import display_width
 
@@ -84,8 +89,8 @@ def _write_guide(workbook, sheet, catalog: Catalog) -> None:
         sheet.set_column(column, column, width)
     for row, spec in enumerate(catalog.fields.values(), start=1):
         codes = _code_list(catalog, spec)
-        sheet.write_string(row, 0, spec.name)
+        sheet.write_string(row, 0, guarded(spec.name))
         sheet.write_string(row, 1, TYPE_NAMES.get(spec.type, spec.type))
         sheet.write_string(row, 2, REQUIRED_NAMES.get(spec.required, spec.required))
-        sheet.write_string(row, 3, "、".join(codes.values) if codes else "", wrap)
+        sheet.write_string(row, 3, guarded("、".join(codes.values) if codes else ""), wrap)
     sheet.freeze_panes(1, 0)

@@ -1,6 +1,8 @@
 """The 三单一账 workbook, written with xlsxwriter in constant-memory mode (measured on 10^5 × 37
 cells: openpyxl 48 s, xlsxwriter 21 s). Every value is written as a string, a number or a date,
-never as a formula, so a cell like "=HYPERLINK(…)" typed into a ledger stays inert text.
+never as a formula, so a cell like "=HYPERLINK(…)" typed into a ledger stays inert text; text
+beginning with =, +, -, @ also gets a leading quote (formula_guard), so that it stays inert after
+另存为 CSV too.
 
 Made to be printed and filled in: every sheet prints landscape, one page wide, with its header row
 on every page, long texts wrapped, a page header naming 县, 乡镇 and quarter and a footer
@@ -20,6 +22,7 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 
+from ..formula_guard import guarded, guarded_column
 from ..result import AuditResult
 from ..track.rectification import HUMAN_COLUMNS, RECTIFICATION_COLUMNS, STATUSES
 from .sheets import problem_list, rectification_sheet, responsibility_list, summary_notes, summary_tables, task_list
@@ -152,7 +155,8 @@ def _column_kind(name: str, values: pd.Series, width: int) -> str:
 def _cell_values(values: pd.Series, kind: str) -> list:
     """A column as the Python values to write: numbers where the text is a count, and for a date
     its Excel serial number (a date cell once the column's date format is on it), computed for the
-    whole column at once; anything else a person typed stays text, "" for an empty cell."""
+    whole column at once; anything else a person typed stays text (guarded against a formula), ""
+    for an empty cell."""
     if pd.api.types.is_numeric_dtype(values):
         return values.tolist()
     text = values.astype("string").fillna("")
@@ -162,8 +166,8 @@ def _cell_values(values: pd.Series, kind: str) -> list:
     elif kind == "number":
         numbers = pd.to_numeric(text.where(text.str.fullmatch(r"[0-9]+"), None), errors="coerce")
     else:
-        return text.tolist()
-    return [t if np.isnan(n) else int(n) for t, n in zip(text.tolist(), numbers.astype("float64").tolist())]
+        return guarded_column(text).tolist()
+    return [t if np.isnan(n) else int(n) for t, n in zip(guarded_column(text).tolist(), numbers.astype("float64").tolist())]
 
 
 def _write_table(workbook, name: str, frame: pd.DataFrame, formats: _Formats, page: Page,
@@ -178,7 +182,7 @@ def _write_table(workbook, name: str, frame: pd.DataFrame, formats: _Formats, pa
         width = max(display_width(pd.Series([header])), display_width(frame[header].head(WIDTH_SAMPLE)))
         kind = _column_kind(str(header), frame[header], width)
         kinds.append(kind)
-        sheet.write_string(0, column, str(header), formats.human_header if header in editable else formats.header)
+        sheet.write_string(0, column, guarded(str(header)), formats.human_header if header in editable else formats.header)
         narrowest = HUMAN_WIDTH if header in editable else 11 if kind == "date" else 6
         sheet.set_column(column, column, min(max(width + 2, narrowest), WRAP_WIDTH + 2),
                          formats.cell(kind, header in editable))
@@ -245,7 +249,7 @@ def _write_summary(workbook, result: AuditResult, formats: _Formats, page: Page)
     sheet.set_column(1, 8, 14)
     row, widest = 1, 1
     for line in summary_notes(result):   # whole-column problems and missing columns, before any count
-        sheet.write_string(row, 0, line, formats.title)
+        sheet.write_string(row, 0, guarded(line), formats.title)
         row += 1
     row += 1
     for title, table in summary_tables(result).items():
@@ -253,13 +257,13 @@ def _write_summary(workbook, result: AuditResult, formats: _Formats, page: Page)
         row += 1
         widest = max(widest, len(table.columns))
         for column, header in enumerate(table.columns):
-            sheet.write_string(row, column, str(header), formats.header)
+            sheet.write_string(row, column, guarded(str(header)), formats.header)
         for values in table.itertuples(index=False, name=None):
             row += 1
             for column, value in enumerate(values):
                 if isinstance(value, (int, float, np.integer, np.floating)):
                     sheet.write_number(row, column, value)
                 else:
-                    sheet.write_string(row, column, str(value))
+                    sheet.write_string(row, column, guarded(str(value)))
         row += 2
     _page_setup(sheet, "汇总", page, row, widest - 1, header_row=False)

@@ -3,7 +3,8 @@ typed in, dates as text or as date cells, statuses typed by hand ("已整改 "),
 LibreOffice or WPS (.xlsx with a thousand blank styled rows, .xls, .ods) or exported as CSV, the
 county's one workbook or one workbook per 乡镇 (several files, or a folder of them). Read only,
 never written. If it cannot be read the run stops (exit 3): silently starting a fresh ledger would
-lose people's entries. An empty cell is read as "" and stays "": never the text "nan".
+lose people's entries. An empty cell is read as "" and stays "": never the text "nan". The quote our
+writer puts before text like "-已落实" (formula_guard) is taken off, so it does not pile up.
 
 `check_previous_belongs` then makes sure the workbook is this county's before anything is closed."""
 
@@ -19,6 +20,7 @@ import pandas as pd
 import python_calamine
 
 from ..errors import AuditInputError
+from ..formula_guard import unguarded
 from ..frame import TEXT
 from ..read.csv_text import read_csv_grid
 from ..read.file_kind import FileKind, detect_file_kind
@@ -186,7 +188,7 @@ def _unique(names: list[str]) -> list[str]:
 
 
 def _cell_text(value) -> str:
-    """A cell as text; an empty cell (None, "", NaN) is ""."""
+    """A cell as text, without the quote our writer added; an empty cell (None, "", NaN) is ""."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, datetime):
@@ -195,7 +197,7 @@ def _cell_text(value) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return unguarded(str(value).strip())
 
 
 def _date_text(text: str) -> str:
