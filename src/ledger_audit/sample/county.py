@@ -8,7 +8,7 @@ The clean county is built to satisfy rules.md: IDs with real 陇县-area region 
 that agree with 性别 and 出生日期; relations consistent with age and sex; children in school at
 the right grade; labour ability consistent with age and health; incomes that add up and sit above
 the 监测线 unless the household is monitored; monitored households with risks, measures and dates
-that match. Defects are planted afterwards (sample/defects.py).
+that match. Defects are planted afterwards (sample/plant.py).
 """
 
 from __future__ import annotations

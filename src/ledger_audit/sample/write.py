@@ -17,7 +17,7 @@ import pandas as pd
 import xlsxwriter
 
 from .county import County
-from .defects import Planted
+from .planters.base import Planted
 from .national import national_form
 from .tables import in_national_headers
 

@@ -1,7 +1,7 @@
 """Planted defects for the rules on the national export's own columns (公益岗位, land, living
 conditions, 风险消除后, 医疗救助) and on its other tables (户信息, the 务工 tables, 行政村信息).
 
-Same contract as defects.py: each planter takes fresh households and returns what it broke; a
+Same contract as every planter (planters/base.py): each planter takes fresh households and returns what it broke; a
 defect on a table row (one the ledger does not hold) is a Planted with row -1 and the table's name
 and position. Table rows are only changed in place or dropped before any table row is planted on,
 so that the positions returned stay true.
@@ -9,11 +9,13 @@ so that the positions returned stay true.
 
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 
-from ..frame import TEXT
-from ..identity import check_characters
-from .defects import PER_RULE, Planted, Planting, _cleared, _household_defect, _not_monitored, planter
+from ...frame import TEXT
+from ...identity import check_characters
+from .base import PER_RULE, Planted, Planting, cleared, household_defect, not_monitored, planter
 
 POST_MONTHS = "公益性岗位（月数）"
 LABOURERS = ("普通劳动力", "技能劳动力")
@@ -22,14 +24,16 @@ LABOURERS = ("普通劳动力", "技能劳动力")
 def table_planter(rule_id: str, table: str):
     """A planter of a rule on a national table: it plants nothing in a sample without that table
     (the province and two-quarter samples have only the ledger and the rosters)."""
-    def register(function):
-        planter(rule_id)(lambda p: function(p) if table in p.rosters else [])
-        return function
-    return register
+    def mark(function):
+        @functools.wraps(function)
+        def plant_if_present(p: Planting) -> list[Planted]:
+            return function(p) if table in p.rosters else []
+        return planter(rule_id)(plant_if_present)
+    return mark
 
 
 def _poor_household(p: Planting) -> pd.Series:
-    return (p.column("户类型") == "脱贫户") & _not_monitored(p)
+    return (p.column("户类型") == "脱贫户") & not_monitored(p)
 
 
 def _ledger_positions(p: Planting, name: str, rows: list[int]) -> pd.Index:
@@ -44,7 +48,7 @@ def _drop(p: Planting, name: str, positions: pd.Index) -> None:
 
 @planter("G2-022")
 def _post_without_months(p: Planting) -> list[Planted]:
-    return _household_defect(p, "G2-022", p.column(POST_MONTHS) != "",
+    return household_defect(p, "G2-022", p.column(POST_MONTHS) != "",
                              lambda h: p.set(p.rows(h), POST_MONTHS, ""), "公益岗位帮扶户未填公益性岗位月数")
 
 
@@ -61,30 +65,30 @@ def _post_without_labour(p: Planting) -> list[Planted]:
 
 @planter("G2-024")
 def _land_too_large(p: Planting) -> list[Planted]:
-    return _household_defect(p, "G2-024", _poor_household(p), lambda h: p.set(p.rows(h), "耕地面积（亩）", "1500"),
+    return household_defect(p, "G2-024", _poor_household(p), lambda h: p.set(p.rows(h), "耕地面积（亩）", "1500"),
                              "耕地面积填为 1500 亩（按平方米误填）")
 
 
 @planter("G4-013")
 def _risk_back(p: Planting) -> list[Planted]:
-    return _household_defect(p, "G4-013", _cleared(p), lambda h: p.set(p.rows(h), "风险消除后是否住房损毁", "是"),
+    return household_defect(p, "G4-013", cleared(p), lambda h: p.set(p.rows(h), "风险消除后是否住房损毁", "是"),
                              "风险消除后住房损毁")
 
 
 def _living_defect(rule_id: str, column: str, note: str):
     def plant(p: Planting) -> list[Planted]:
-        return _household_defect(p, rule_id, _poor_household(p), lambda h: p.set(p.rows(h), column, "否"), note)
+        return household_defect(p, rule_id, _poor_household(p), lambda h: p.set(p.rows(h), column, "否"), note)
     return plant
 
 
-planter("G5-010")(_living_defect("G5-010", "是否通生活用电", "脱贫户未通生活用电"))
-planter("G5-011")(_living_defect("G5-011", "是否有卫生厕所", "脱贫户无卫生厕所"))
-planter("G5-012")(_living_defect("G5-012", "入户道路是否硬化", "脱贫户入户道路未硬化"))
+_no_electricity = planter("G5-010")(_living_defect("G5-010", "是否通生活用电", "脱贫户未通生活用电"))
+_no_toilet = planter("G5-011")(_living_defect("G5-011", "是否有卫生厕所", "脱贫户无卫生厕所"))
+_road_not_hardened = planter("G5-012")(_living_defect("G5-012", "入户道路是否硬化", "脱贫户入户道路未硬化"))
 
 
 @planter("G5-013")
 def _expense_without_aid(p: Planting) -> list[Planted]:
-    return _household_defect(p, "G5-013", p.column("监测对象类别") != "", lambda h: p.set(p.rows(h), "合规自付支出", "26000"),
+    return household_defect(p, "G5-013", p.column("监测对象类别") != "", lambda h: p.set(p.rows(h), "合规自付支出", "26000"),
                              "监测户合规自付支出 26000 元，未接受医疗救助")
 
 
@@ -92,10 +96,10 @@ def _expense_without_aid(p: Planting) -> list[Planted]:
 def _household_table_mismatch(p: Planting) -> list[Planted]:
     """Both directions of 户信息 in one planter, the drop first: a person's 户信息 row removed
     (G3-602), then a 户信息 row for someone the ledger does not have (G3-601), appended last."""
-    missing = p.person_rows(_not_monitored(p) & (p.column("与户主关系") != "户主"))
+    missing = p.person_rows(not_monitored(p) & (p.column("与户主关系") != "户主"))
     _drop(p, "户信息", _ledger_positions(p, "户信息", missing))
     table = p.rosters["户信息"]
-    hosts = table[table["户编号"].isin(p.households(_not_monitored(p)))].drop_duplicates("户编号")
+    hosts = table[table["户编号"].isin(p.households(not_monitored(p)))].drop_duplicates("户编号")
     first17 = pd.Series([f"61032719580{304 + i:03d}21{i}" for i in range(len(hosts))], dtype=TEXT).str.slice(0, 17)
     extra = hosts.assign(姓名=["郝来福", "葛凤英"][:len(hosts)], 证件号码=(first17 + check_characters(first17)).to_numpy())
     start = len(table)

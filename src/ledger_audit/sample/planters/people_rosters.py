@@ -1,11 +1,11 @@
 """Planted defects for the 养老保险 rules (G2-020, G2-021) and the 人社 and 残联 rules (G3-7xx,
-G3-8xx). Imported by sample/plant.py, so they register with the others."""
+G3-8xx)."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from .defects import Planted, Planting, _adult, _age, _person, _roster_rows, planter
+from .base import Planted, Planting, adult, age, person, roster_rows, planter
 
 RESIDENT_PENSION = "是否参加城乡居民基本养老保险"
 EMPLOYEE_PENSION = "是否参加城镇职工基本养老保险"
@@ -13,16 +13,16 @@ EMPLOYEE_PENSION = "是否参加城镇职工基本养老保险"
 
 def _insured_adult(p: Planting) -> pd.Series:
     """A household head in 城乡居民养老保险 (hence in the 人社 roster, 正常参保)."""
-    return _adult(p) & (p.column(RESIDENT_PENSION) == "是")
+    return adult(p) & (p.column(RESIDENT_PENSION) == "是")
 
 
 def _set_renshe(p: Planting, rows, column: str, value: str) -> None:
-    p.rosters["人社"].loc[_roster_rows(p, "人社", rows), column] = value
+    p.rosters["人社"].loc[roster_rows(p, "人社", rows), column] = value
 
 
 @planter("G2-020")
 def _both_pensions(p: Planting) -> list[Planted]:
-    return _person(p, "G2-020", _insured_adult(p), EMPLOYEE_PENSION, "是", "两项养老保险都为是")
+    return person(p, "G2-020", _insured_adult(p), EMPLOYEE_PENSION, "是", "两项养老保险都为是")
 
 
 @planter("G2-021")
@@ -66,7 +66,7 @@ def _add_certificates(p: Planting, rows, status: str = "有效") -> None:
 
 @planter("G3-801")
 def _certificate_not_in_ledger(p: Planting) -> list[Planted]:
-    rows = p.person_rows(_adult(p) & (p.column("健康状况") == "健康") & (_age(p) < 60))
+    rows = p.person_rows(adult(p) & (p.column("健康状况") == "健康") & (age(p) < 60))
     _add_certificates(p, rows)
     return [Planted("G3-801", r, "残联有有效残疾人证，台账健康状况为健康", "残联") for r in rows]
 
@@ -78,7 +78,7 @@ def _disabled(p: Planting) -> pd.Series:
 @planter("G3-802")
 def _certificate_cancelled(p: Planting) -> list[Planted]:
     rows = p.person_rows(_disabled(p))
-    p.rosters["残联"].loc[_roster_rows(p, "残联", rows), "持证状态"] = "注销"
+    p.rosters["残联"].loc[roster_rows(p, "残联", rows), "持证状态"] = "注销"
     return [Planted("G3-802", r, "台账残疾，残联残疾人证已注销", "残联") for r in rows]
 
 
