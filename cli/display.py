@@ -8,8 +8,9 @@ import shutil
 
 from wcwidth import wcswidth, wcwidth
 
-# Characters that must not begin a line (Chinese line-breaking rules): closing punctuation.
+# Chinese line-breaking rules: closing punctuation must not begin a line, opening must not end one.
 NO_LINE_START = set("，。、；：？！）》」』”’,.;:?!)]%")
+NO_LINE_END = set("（《「『“‘([")
 MAX_WIDTH = 100
 
 
@@ -25,7 +26,8 @@ def terminal_width() -> int:
 def wrap(text: str, width: int, indent: str = "") -> list[str]:
     """Each paragraph of `text` broken into lines of at most `width` columns (indent included).
     Latin words and numbers are kept whole when they fit on a line; closing punctuation stays
-    with the character before it."""
+    with the character before it, opening punctuation with the one after it (「2021-03-15」,
+    「（空）」 are not split at a bracket)."""
     lines: list[str] = []
     for paragraph in text.splitlines() or [""]:
         lines += _wrap_paragraph(paragraph, max(width - display_width(indent), 8), indent)
@@ -37,7 +39,9 @@ def _wrap_paragraph(paragraph: str, width: int, indent: str) -> list[str]:
     line: list[str] = []
     for token in _tokens(paragraph):
         if line and display_width("".join(line) + token) > width:
-            carried = [line.pop()] if token[0] in NO_LINE_START and len(line) > 1 else []
+            carried: list[str] = []
+            while len(line) > 1 and ((carried or [token])[0][0] in NO_LINE_START or line[-1][-1] in NO_LINE_END):
+                carried.insert(0, line.pop())
             lines.append(indent + "".join(line).rstrip())
             line = [t for t in carried + [token] if t.strip()] if not token.isspace() else carried
             continue

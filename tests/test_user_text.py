@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ledger_audit.catalog import load_catalog
-from ledger_audit_cli.display import display_width
+from ledger_audit_cli.display import display_width, wrap
 from ledger_audit_cli.main import build_app
 
 CATALOG = load_catalog()
@@ -57,6 +57,15 @@ def test_rule_explanation_is_chinese_and_wrapped():
     assert headings.index("不会报告的例子：") < headings.index("整改要求：")
     assert "《陇县2022年巩固拓展脱贫攻坚成果推进乡村振兴工作要点》" in text.replace("\n  ", "")
     assert user_text_problems(text) == [] and max(map(display_width, text.splitlines())) <= 80
+
+
+def test_a_wrapped_line_neither_ends_with_an_opening_bracket_nor_starts_with_a_closing_one():
+    text = "消除监测时间「（空）」，识别监测时间「2021-03-15」，户主「张建国」，务工时间（月）「12」。"
+    for width in range(20, 70):   # wider than the widest group that must stay whole, 「2021-03-15」，
+        lines = wrap(text, width)
+        assert "".join(lines) == text and max(map(display_width, lines)) <= width, lines
+        assert [line for line in lines if line[-1] in "「（"] == [], lines
+        assert [line for line in lines[1:] if line[0] in "」）"] == [], lines
 
 
 @pytest.mark.parametrize("rule_id", sorted(CATALOG.rules))
