@@ -50,10 +50,11 @@ def check(
             result = run_audit(settings, audit_config, catalog, gates=chosen, write=False, progress=progress).result
         typer.echo("\n".join([*broken_column_lines(result), findings_summary(result)]))
         if max_lines and len(result.findings):
-            given = {path.name: str(path) for path in (*settings.ledgers, *map(Path, settings.rosters.values()))}
+            given = {path.name: str(path) for path in (*settings.ledgers, *map(Path, settings.rosters.values()),
+                                                       *map(Path, settings.tables.values()))}
             typer.echo("")
             typer.echo(github_annotations(result, given, max_lines) if output_format == "github"
-                       else finding_lines(result, max_lines))
+                       else finding_lines(result, given, max_lines))
         if json_path:
             write_bytes_atomically(json_path, json_text(result).encode("utf-8"))
         if junit_path:

@@ -4,7 +4,6 @@ reported person by person as "missing from the roster"."""
 from datetime import date
 
 import openpyxl
-import pandas as pd
 import pytest
 
 from ledger_audit.audit import audit_county

@@ -13,7 +13,6 @@ import pandas as pd
 import pytest
 import xlsxwriter
 
-from ledger_audit import registry  # noqa: F401 - registers every rule
 from ledger_audit.catalog import load_catalog
 from ledger_audit.config import AuditConfig, RunSettings
 from ledger_audit.normalise.tables import load_ledger

@@ -80,10 +80,12 @@ def test_chinese_tables_line_up_by_display_width(sample):
 
 
 def test_check_prints_one_line_per_finding_after_the_summary(sample):
-    code, output = run_cli("check", sample["ledger"], "--quarter", "2022Q2", "--max-lines", "5")
+    code, output = run_cli("check", sample["ledger"], "--quarter", "2022Q2", "--gates", "G1,G2", "--max-lines", "5")
     lines = output.splitlines()
     assert code == 1
-    findings = [line for line in lines if line.startswith("台账_示例县.xlsx:台账:")]
+    assert re.fullmatch(r"G3 数据核准( +未运行){4}", next(line for line in lines if line.startswith("G3")))
+    assert re.fullmatch(r"G1 采集录入( +[0-9]+){4}", next(line for line in lines if line.startswith("G1")))
+    findings = [line for line in lines if line.startswith(f"{sample['ledger']}:台账:")]   # the path as given
     assert len(findings) == 5 and lines.index(findings[0]) > max(i for i, line in enumerate(lines) if line.startswith("合计"))
     location, rule_id, severity, message = findings[0].split(" ", 3)
     assert int(location.rsplit(":", 1)[1]) >= 2 and rule_id[:2] in {"G1", "G2", "G3", "G4", "G5"}

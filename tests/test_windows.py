@@ -56,7 +56,7 @@ def test_audit_runs_locks_and_writes_without_fcntl_on_a_gbk_console(windows_like
     done = audit()
     stdout = done.stdout.decode("gbk")
     assert done.returncode == 0, done.stderr.decode("gbk", "replace")
-    assert f"台账_?县.xlsx" in stdout and "三单一账工作簿" in stdout     # printed, the rare character replaced
+    assert "台账_?县.xlsx" in stdout and "三单一账工作簿" in stdout     # printed, the rare character replaced
     names = sorted(p.name for p in out.iterdir())
     assert names[:2] == ["findings.json", "report_2022Q2.html"] and len(names) == 3
     assert names[2].startswith("三单一账_") and names[2].endswith("_2022Q2.xlsx")

@@ -39,9 +39,11 @@ def broken_column_lines(result: AuditResult) -> list[str]:
 def findings_summary(result: AuditResult) -> str:
     f = result.findings
     by_gate = pd.crosstab(f["gate"], f["severity"]).reindex(index=list(GATES), columns=list(SEVERITIES), fill_value=0)
-    rows = [[f"{g} {GATES[g]}", *by_gate.loc[g].tolist(), int(by_gate.loc[g].sum())] for g in GATES]
+    # A gate left out (audit check --gates G1) found nothing because it did not run: not a 0.
+    rows = [[f"{g} {GATES[g]}", *by_gate.loc[g].tolist(), int(by_gate.loc[g].sum())] if g in result.gates
+            else [f"{g} {GATES[g]}", *["未运行"] * (len(SEVERITIES) + 1)] for g in GATES]
     rows.append(["合计", *by_gate.sum().tolist(), int(by_gate.values.sum())])
-    parts = [tabulate(rows, headers=["关口", *SEVERITIES, "合计"], tablefmt="simple")]
+    parts = [tabulate(rows, headers=["关口", *SEVERITIES, "合计"], tablefmt="simple", colalign=("left", *["right"] * 4))]
     if len(f):
         top = f.groupby(["rule_id", "title", "severity"]).size().sort_values(ascending=False).head(TOP_RULES)
         parts.append(tabulate([[*index, count] for index, count in top.items()],
@@ -85,11 +87,14 @@ def _more(total: int, limit: int) -> list[str]:
     return [f"……另有 {total - limit} 条问题未列出（用 --max-lines 调整，或用 --json 写出全部）。"] if total > limit else []
 
 
-def finding_lines(result: AuditResult, limit: int) -> str:
-    """One line per finding, `文件:工作表:行 规则编号 严重程度 问题描述`, at most `limit` lines."""
+def finding_lines(result: AuditResult, paths: dict[str, str], limit: int) -> str:
+    """One line per finding, `文件:工作表:行 规则编号 严重程度 问题描述`, at most `limit` lines; the
+    file as the path given on the command line (`paths` maps a file name to it), so that an editor
+    or a CI log can open it."""
     findings, sources = _in_file_order(result)
     shown, where = findings.head(limit), sources.head(limit)
-    location = (where["file"] + ":" + where["sheet"] + ":" + where["row"]).where(where["file"] != "", "（无来源行）")
+    file = where["file"].map(paths).fillna(where["file"])
+    location = (file + ":" + where["sheet"] + ":" + where["row"]).where(where["file"] != "", "（无来源行）")
     lines = location + " " + shown["rule_id"] + " " + shown["severity"] + " " + shown["message"]
     return "\n".join([*lines.tolist(), *_more(len(findings), limit)])
 
