@@ -38,6 +38,7 @@ def check(
     with exit_on_error():
         from ledger_audit.pipeline import run_audit
         from ledger_audit.report.json_report import json_text
+        from ledger_audit.report.redact import redacted
         from ledger_audit.report.junit import junit_document
         from ledger_audit.report.terminal import broken_column_lines, findings_summary, finding_lines, github_annotations
         from ledger_audit.report.writers import write_bytes_atomically
@@ -48,6 +49,7 @@ def check(
             ledgers, roster, quarter, as_of, config, None, None, fail_on, no_mask, tables=table)
         with terminal_progress() as progress:
             result = run_audit(settings, audit_config, catalog, gates=chosen, write=False, progress=progress).result
+        result = redacted(result) if settings.mask else result
         typer.echo("\n".join([*broken_column_lines(result), findings_summary(result)]))
         if max_lines and len(result.findings):
             given = {path.name: str(path) for path in (*settings.ledgers, *map(Path, settings.rosters.values()),

@@ -61,8 +61,6 @@ def settings_and_config(ledgers: list[Path], rosters: list[str], quarter: str | 
         raise usage_error(f"--fail-on 只能是 {'、'.join(FAIL_ON_LEVELS)}。")
     config = AuditConfig(as_of=as_of_date(quarter, as_of, from_command_line=bool(cli_quarter or cli_as_of)),
                          **audit_options)
-    if no_mask:
-        config = replace(config, mask=False)
     settings = replace(
         settings,
         ledgers=tuple(ledgers) or settings.ledgers,
@@ -74,6 +72,7 @@ def settings_and_config(ledgers: list[Path], rosters: list[str], quarter: str | 
         previous_ledger=previous_ledger or settings.previous_ledger,
         previous=tuple(previous or ()) or settings.previous,
         split_by=split_by or settings.split_by,
+        mask=settings.mask and not no_mask,
     )
     return settings, config, load_catalog(extra_rule_files=settings.extra_rule_files)
 

@@ -85,3 +85,13 @@ def test_no_import_circle():
         if module not in state:
             visit(module, [module])
     assert circles == []
+
+
+def test_only_the_report_boundary_masks():
+    """Findings, messages and the 整改台账 stay unmasked inside the audit: no stage below report/
+    (nor audit, pipeline, province) imports a masking function; report/redact.py is the one place."""
+    masking = {"mask_id_number", "mask_text"}
+    users = sorted(module_name(path) for path in PACKAGE.rglob("*.py")
+                   for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                   if isinstance(node, ast.ImportFrom) and masking & {a.name for a in node.names})
+    assert users == ["report.redact"]

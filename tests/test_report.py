@@ -69,6 +69,18 @@ def test_formula_text_is_never_a_formula_in_the_file(outputs):
                 assert cell.data_type != "f"
 
 
+def test_every_output_masks_the_ids_and_keeps_the_household_numbers(result, outputs):
+    """One redaction for every writer: no person's ID whole in the workbook (its 整改台账 too),
+    the HTML or findings.json; every 户编号 a message quotes stays whole."""
+    ids = {i for i in result.findings["id_number"] if len(i) >= 15}
+    quoted = {h for h, m in zip(result.findings["household_id"], result.findings["message"]) if h and h in m}
+    workbook = openpyxl.load_workbook(outputs["xlsx"], read_only=True)
+    cells = " ".join(str(v) for sheet in workbook for row in sheet.iter_rows(values_only=True) for v in row if v)
+    for text in (cells, outputs["html"].read_text(encoding="utf-8"), outputs["json"].read_text(encoding="utf-8")):
+        assert ids and not {i for i in ids if i in text}
+        assert quoted and all(h in text for h in quoted)
+
+
 def test_task_and_responsibility_lists_add_up(result, outputs):
     workbook = openpyxl.load_workbook(outputs["xlsx"])
     tasks = pd.DataFrame(list(workbook["任务清单"].values)[1:], columns=[c.value for c in workbook["任务清单"][1]])

@@ -65,7 +65,6 @@ class AuditConfig:
     thresholds: Thresholds = field(default_factory=Thresholds)
     disabled_rules: frozenset[str] = frozenset()
     severity_overrides: dict[str, str] = field(default_factory=dict)
-    mask: bool = True
     county: str = ""
 
     @property
@@ -95,6 +94,7 @@ class RunSettings:
     extra_rule_files: tuple[Path, ...] = ()
     log: Path | None = None
     split_by: str | None = None          # "乡镇": also one workbook per 乡镇
+    mask: bool = True                    # IDs and phones masked in what people read (report/redact.py)
 
 
 def parse_as_of(quarter: str | None, as_of: str | None) -> date:
@@ -175,8 +175,6 @@ def load_config_file(path: Path) -> tuple[dict, RunSettings]:
         "quarter": run.get("quarter"),
         "as_of": run.get("as_of"),
     }
-    if "mask" in run:
-        audit["mask"] = bool(run["mask"])
     ledgers = tuple(sorted(p for pattern in run.get("ledgers", ()) for p in _glob(resolve(pattern))))
     settings = RunSettings(
         ledgers=ledgers,
@@ -190,6 +188,7 @@ def load_config_file(path: Path) -> tuple[dict, RunSettings]:
         extra_rule_files=tuple(resolve(p) for p in rules.get("extra_files", ())),
         log=resolve(run["log"]) if "log" in run else None,
         split_by=run.get("split_by"),
+        mask=bool(run.get("mask", True)),
     )
     return audit, settings
 

@@ -23,6 +23,7 @@ LANDLINE = r"(\(?0[0-9]{2,3}\)?-?)[0-9]{7,8}(-[0-9]{1,6})?"
 # 610327199001011234 → 610327********1234; 15-digit and 20/22-character forms keep 6 + last 4.
 ID_IN_TEXT = r"([0-9]{6})[0-9]{5,12}([0-9]{3}[0-9X])"
 MOBILE_IN_TEXT = r"(1[3-9][0-9])[0-9]{4}([0-9]{4})"
+ID_MASKED, MOBILE_MASKED = r"\1********\2", r"\1****\2"   # what the two patterns above become
 
 
 def check_characters(first17: pd.Series) -> pd.Series:
@@ -112,12 +113,8 @@ def mask_id_number(ids: pd.Series) -> pd.Series:
     return masked.where(long_enough, text)
 
 
-def mask_phone(phones: pd.Series) -> pd.Series:
-    return phones.astype(TEXT).fillna("").str.replace(f"^{MOBILE_IN_TEXT}$", r"\1****\2", regex=True)
-
-
 def mask_text(text: pd.Series) -> pd.Series:
     """IDs and mobile numbers quoted inside free text (messages)."""
     text = text.astype(TEXT).fillna("")
-    text = text.str.replace(ID_IN_TEXT, r"\1********\2", regex=True)
-    return text.str.replace(MOBILE_IN_TEXT, r"\1****\2", regex=True)
+    text = text.str.replace(ID_IN_TEXT, ID_MASKED, regex=True)
+    return text.str.replace(MOBILE_IN_TEXT, MOBILE_MASKED, regex=True)

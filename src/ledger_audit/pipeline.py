@@ -83,7 +83,8 @@ def run_province_audit(settings: RunSettings, config: AuditConfig, catalog: Cata
     units = plan_counties(list(settings.ledgers), catalog)
     rosters = load_rosters(settings, catalog)
     root = (settings.out_dir or Path("audit-out") / config.quarter).parent
-    return run_province(units, rosters, config, catalog, root, settings.formats, engine, workers, scheduler, recorded_at)
+    return run_province(units, rosters, config, catalog, root, settings.formats, engine, workers, scheduler, recorded_at,
+                        settings.mask)
 
 
 def previous_rectification_paths(settings: RunSettings, config: AuditConfig) -> tuple[Path, ...]:
@@ -132,6 +133,6 @@ def _run(settings: RunSettings, config: AuditConfig, catalog: Catalog, gates: tu
     result.history = history_frame(database)
     outputs = write_reports(result, settings.out_dir, settings.formats,
                             then=lambda paths: record_run(database, result, paths.get("xlsx"), recorded_at),
-                            split_by=settings.split_by)
+                            split_by=settings.split_by, mask=settings.mask)
     stage.finish()
     return RunOutcome(result, outputs)

@@ -24,13 +24,11 @@ from ..errors import AuditInputError
 from ..findings import SOURCE_SEPARATOR, empty_findings, finding_rows, source_text, sort_findings
 from ..frame import SOURCE_FILE, SOURCE_ROW, SOURCE_SHEET, TEXT
 from ..result import NOT_RUN_COLUMNS
-from ..identity import mask_id_number, mask_phone
 
 from .facts import Facts
 from .messages import listed
 from .rule import CellCheck, RegisteredRule, RuleContext, Violations
 
-PHONE_PLACEHOLDERS = ("户联系电话", "帮扶责任人联系电话", "联系电话")
 # Columns of the validated frame a finding row is built from (besides its message placeholders).
 FINDING_FRAME_COLUMNS = ("乡镇", "行政村", "户编号", "姓名", "证件号码", SOURCE_FILE, SOURCE_SHEET, SOURCE_ROW)
 
@@ -198,7 +196,7 @@ def _findings_for(ctx: RuleContext, spec: RuleSpec, registered: RegisteredRule, 
         detail["_entity"] = detail["_entity"].where(repeat == 0, detail["_entity"] + "#" + (repeat + 1).astype(str))
     detail["_severity"] = (violations.severity.iloc[rows] if violations.severity is not None
                            else pd.Series(spec.severity, index=ledger.index))
-    detail["_message"] = render_message(spec.message, detail, ctx.config.mask)
+    detail["_message"] = render_message(spec.message, detail)
     if spec.entity in ("household", "village"):
         sources = detail.groupby("_entity", sort=False)["_source"].agg(SOURCE_SEPARATOR.join)
         detail = detail.drop_duplicates("_entity")
@@ -245,18 +243,15 @@ def value_text(values: pd.Series) -> pd.Series:
     return values.astype(TEXT).fillna("")
 
 
-def render_message(template: str, detail: pd.DataFrame, mask: bool) -> pd.Series:
+def render_message(template: str, detail: pd.DataFrame) -> pd.Series:
     """Fill a message template from columns, vectorised: the template is split once into literal
-    text and {placeholders}, and the pieces are concatenated as whole Series."""
+    text and {placeholders}, and the pieces are concatenated as whole Series. IDs and phones stay
+    whole: they are masked where people read them (report/redact.py)."""
     message = pd.Series("", index=detail.index, dtype=TEXT)
     for literal, field, _, _ in string.Formatter().parse(template):
         message = message + literal
         if field is None:
             continue
         value = detail[field].astype(TEXT).fillna("") if field in detail.columns else pd.Series("", index=detail.index, dtype=TEXT)
-        if mask and field in ("证件号码", "户主证件号码"):
-            value = mask_id_number(value)
-        elif mask and field in PHONE_PLACEHOLDERS:
-            value = mask_phone(value)
         message = message + value.replace("", "（空）")
     return message

@@ -100,7 +100,7 @@ def _duplicate_findings(rows: pd.DataFrame, config: AuditConfig, catalog: Catalo
     about = pd.DataFrame({
         "town": rows["乡镇"], "village": rows["行政村"], "household_id": rows["户编号"],
         "head_name": rows["户主姓名"], "name": rows["姓名"], "id_number": rows["证件号码"],
-        "message": render_message(spec.message, detail, config.mask), "sources": rows["sources"],
+        "message": render_message(spec.message, detail), "sources": rows["sources"],
         "entity_key": entity,
     })
     return finding_rows(spec, config, about)

@@ -55,6 +55,7 @@ class ProvinceJob:
     root: Path            # outputs: <root>/<县>/<季度>/ and <root>/省汇总/<季度>/
     staging: Path         # the same layout, renamed into place at the end
     formats: tuple[str, ...]
+    mask: bool = True     # IDs and phones masked in each county's outputs (--no-mask: False)
 
     def county_folder(self, county: str, base: Path | None = None) -> Path:
         return (base or self.root) / county / self.config.quarter
@@ -99,7 +100,7 @@ def finish_one(job: ProvinceJob, audit: CountyAudit, answers: pd.DataFrame) -> t
     rectification, tracking = carry_forward(previous, findings, result.config, job.catalog)
     result = replace(result, findings=sort_findings(pd.concat([findings, tracking], ignore_index=True)),
                      rectification=rectification, history=history_frame(history_path(final)))
-    write_reports(result, job.county_folder(audit.county, job.staging), job.formats)
+    write_reports(result, job.county_folder(audit.county, job.staging), job.formats, mask=job.mask)
     return county_summary(audit.county, audit.households, len(audit.people), result), _for_history(result)
 
 
@@ -112,14 +113,14 @@ def _for_history(result: AuditResult) -> AuditResult:
 
 def run_province(units: list[CountyInput], rosters: dict[str, LoadedTable], config: AuditConfig, catalog: Catalog,
                  root: Path, formats: tuple[str, ...], engine: str = "local", workers: int | None = None,
-                 scheduler: str | None = None, recorded_at: str = "") -> ProvinceOutcome:
+                 scheduler: str | None = None, recorded_at: str = "", mask: bool = True) -> ProvinceOutcome:
     """Audit every county, then write all outputs or none, holding the output root's lock."""
     root.mkdir(parents=True, exist_ok=True)
     prepared = {d: ProvinceRoster.of(table, catalog.rosters[d].id_column) for d, table in rosters.items()}
     with output_lock(root):
         remove_stale_parts(root)
         staging = Path(tempfile.mkdtemp(prefix=f"{PART_PREFIX}{config.quarter}-", suffix=".staging", dir=root))
-        job = ProvinceJob(prepared, config, catalog, root, staging, formats)
+        job = ProvinceJob(prepared, config, catalog, root, staging, formats, mask)
         try:
             run = _run_dask if engine == "dask" else _run_local
             finished = run(job, units, workers, scheduler)

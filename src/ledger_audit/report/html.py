@@ -23,7 +23,7 @@ from ..findings import SEVERITY_ORDER
 from ..resources import templates_dir
 from ..result import AuditResult
 from ..track.rectification import OVERDUE, RECURRED, STATUSES
-from .sheets import readable_findings, summary_notes, summary_tables
+from .sheets import summary_notes, summary_tables
 
 SEVERITY_COLOURS = {"错误": "#c0392b", "警告": "#e67e22", "提示": "#2980b9"}
 STATUS_COLOURS = {"未整改": "#c0392b", "整改中": "#e67e22", "已整改": "#2980b9", "已销号": "#27ae60"}
@@ -210,7 +210,7 @@ def report_warnings(result: AuditResult) -> list[str]:
 
 
 def render_html(result: AuditResult) -> str:
-    findings = readable_findings(result)
+    findings = result.findings
     overview = rule_overview(result, findings)
     towns = town_rates(findings, result.households)
     lines = red_lines(result, overview)

@@ -9,14 +9,13 @@ from .. import __version__
 from ..catalog import GATES, SEVERITY_ENGLISH
 from ..findings import parse_sources
 from ..result import AuditResult
-from .sheets import readable_findings
 
 FINDING_KEYS = ("problem_id", "rule_id", "gate", "severity", "title", "message", "unit", "assist_unit", "town",
                 "village", "household_id", "name", "id_number", "sources", "deadline", "status", "first_seen")
 
 
 def findings_document(result: AuditResult) -> dict:
-    findings = readable_findings(result)
+    findings = result.findings
     counts = findings["severity"].map(SEVERITY_ENGLISH).value_counts()
     by_gate = findings["gate"].value_counts()
     # Column by column to plain Python values (iterating Arrow-backed rows boxes every cell).

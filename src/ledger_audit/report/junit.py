@@ -7,13 +7,12 @@ from xml.etree import ElementTree
 
 from ..catalog import GATES
 from ..result import AuditResult
-from .sheets import readable_findings
 
 MAX_LISTED = 200
 
 
 def junit_document(result: AuditResult) -> bytes:
-    findings = readable_findings(result)
+    findings = result.findings
     not_run = dict(zip(result.rules_not_run["rule_id"], result.rules_not_run["reason"]))
     suite = ElementTree.Element("testsuite", name="ledger-audit", timestamp=result.config.as_of.isoformat())
     failures = skipped = 0

@@ -1,5 +1,6 @@
 """The 三单一账 as DataFrames with the Chinese column headers of outputs.md. Pure functions of the
-AuditResult; the writers (xlsx, HTML, JSON, terminal) only lay them out."""
+AuditResult (masked before, by report/redact.py, unless --no-mask); the writers (xlsx, HTML, JSON,
+terminal) only lay them out."""
 
 from __future__ import annotations
 
@@ -10,21 +11,10 @@ from ..crosscheck.coverage import coverage_notes
 from ..frame import LoadReport
 from ..result import AuditResult
 from ..track.rectification import new_rectification
-from ..identity import mask_id_number, mask_text
-
-
-
-def readable_findings(result: AuditResult) -> pd.DataFrame:
-    """Findings as a person reads them: IDs and phones masked unless --no-mask."""
-    findings = result.findings.copy()
-    if result.config.mask:
-        findings["id_number"] = mask_id_number(findings["id_number"])
-        findings["message"] = mask_text(findings["message"])
-    return findings
 
 
 def problem_list(result: AuditResult) -> pd.DataFrame:
-    f = readable_findings(result)
+    f = result.findings
     return pd.DataFrame({
         "问题编号": f["problem_id"], "关口": f["gate"] + " " + f["gate"].map(GATES), "规则编号": f["rule_id"],
         "问题名称": f["title"], "严重程度": f["severity"], "乡镇": f["town"], "行政村": f["village"],
@@ -61,7 +51,7 @@ def rectification_sheet(result: AuditResult) -> pd.DataFrame:
     """The 整改台账: tracked rows when tracking ran, else every finding as a new item."""
     if result.rectification is not None:
         return result.rectification
-    return new_rectification(result.findings, result.config)
+    return new_rectification(result.findings)
 
 
 def column_notes(load: LoadReport) -> list[str]:

@@ -14,7 +14,7 @@ from ..errors import printable
 from ..findings import SOURCE_SEPARATOR
 from ..frame import LoadReport
 from ..result import AuditResult
-from .sheets import column_notes, readable_findings
+from .sheets import column_notes
 
 TOP_RULES = 10
 
@@ -75,7 +75,7 @@ def _first_source(findings: pd.DataFrame) -> pd.DataFrame:
 
 def _in_file_order(result: AuditResult) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The readable findings and their first sources, ordered by file, sheet and row (like a linter)."""
-    findings = readable_findings(result)
+    findings = result.findings
     sources = _first_source(findings)
     row_number = pd.to_numeric(sources["row"], errors="coerce")
     order = pd.DataFrame({"file": sources["file"], "sheet": sources["sheet"], "row": row_number}) \

@@ -1,7 +1,8 @@
 """Write the chosen outputs of a run into its output folder, all or nothing (outputs.OutputSet):
 every file to a temporary name first, then all renamed into place together. A crash, a kill, a
 full disk or a read-only share leaves either the complete new set or the previous files, never an
-xlsx without its findings.json or half a 整改台账."""
+xlsx without its findings.json or half a 整改台账. What is written is masked (report/redact.py)
+unless `mask` is False (--no-mask)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from ..outputs import OutputSet, safe_file_name, write_atomically
 from ..result import AuditResult
 from .html import write_html
 from .json_report import json_text
+from .redact import redacted
 from .workbook import write_town_workbook, write_workbook
 
 FORMATS = ("xlsx", "html", "json")
@@ -34,12 +36,13 @@ def town_workbook_name(result: AuditResult, town: str) -> str:
 
 
 def stage_reports(result: AuditResult, outputs: OutputSet, formats: tuple[str, ...] = FORMATS,
-                  split_by: str | None = None) -> dict[str, Path]:
+                  split_by: str | None = None, mask: bool = True) -> dict[str, Path]:
     """Write each chosen output into `outputs` (not yet committed); the paths they will have. With
     split_by 乡镇 also one workbook per 乡镇, under the keys "乡镇:<town>"."""
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise AuditInputError(f"不支持的输出格式：{'、'.join(unknown)}。", hint="--format 可选 xlsx、html、json，用逗号分隔。")
+    result = redacted(result) if mask else result
     remedies = {rule_id: spec.remedy for rule_id, spec in result.rule_specs.items()}
     writers = {"xlsx": lambda path: write_workbook(result, path, remedies),
                "html": lambda path: write_html(result, path),
@@ -60,11 +63,12 @@ def _towns(result: AuditResult) -> list[str]:
 
 
 def write_reports(result: AuditResult, out_dir: Path, formats: tuple[str, ...] = FORMATS,
-                  then: Callable[[dict[str, Path]], None] | None = None, split_by: str | None = None) -> dict[str, Path]:
+                  then: Callable[[dict[str, Path]], None] | None = None, split_by: str | None = None,
+                  mask: bool = True) -> dict[str, Path]:
     """Write and commit the outputs together; `then(paths)` runs inside the commit (the run
     history), so if it fails the previous outputs are put back too."""
     with OutputSet(out_dir) as outputs:
-        written = stage_reports(result, outputs, formats, split_by)
+        written = stage_reports(result, outputs, formats, split_by, mask)
         outputs.commit(then=(lambda: then(written)) if then else None)
     return written
 

@@ -20,7 +20,6 @@ from ..catalog import Catalog
 from ..config import AuditConfig
 from ..findings import empty_findings, finding_rows
 from ..frame import TEXT
-from ..identity import mask_text
 
 RECTIFICATION_COLUMNS = ("序号", "问题编号", "规则编号", "问题名称", "严重程度", "姓名", "问题描述", "县", "乡镇", "行政村",
                          "户编号", "责任单位", "责任人", "整改措施", "整改时限", "整改状态", "整改完成时间", "销号时间",
@@ -36,14 +35,14 @@ OVERDUE, RECURRED = "G4-011", "G4-012"
 TRACKING_RULE_IDS = (OVERDUE, RECURRED)
 
 
-def new_rectification(findings: pd.DataFrame, config: AuditConfig, county: str = "") -> pd.DataFrame:
+def new_rectification(findings: pd.DataFrame, county: str = "") -> pd.DataFrame:
     """Every finding as a new item (the first quarter, or no previous 整改台账). 姓名 is the
-    person's, or the 户主's for a household's problem, so that a printed row says whose it is."""
-    message = mask_text(findings["message"]) if config.mask else findings["message"]
+    person's, or the 户主's for a household's problem, so that a printed row says whose it is.
+    问题描述 is the finding's message unmasked, like every finding inside the audit."""
     table = pd.DataFrame({
         "问题编号": findings["problem_id"], "规则编号": findings["rule_id"], "问题名称": findings["title"],
         "严重程度": findings["severity"], "姓名": findings["name"].where(findings["name"] != "", findings["head_name"]),
-        "问题描述": message, "县": county, "乡镇": findings["town"], "行政村": findings["village"], "户编号": findings["household_id"],
+        "问题描述": findings["message"], "县": county, "乡镇": findings["town"], "行政村": findings["village"], "户编号": findings["household_id"],
         "责任单位": findings["unit"], "整改时限": findings["deadline"], "整改状态": "未整改",
         "首次发现季度": findings["first_seen"], "累计季度数": "1",
     })
@@ -76,8 +75,8 @@ def carry_forward(previous: pd.DataFrame | None, findings: pd.DataFrame, config:
     """`previous` may lack any column but 问题编号 (a partial or old 整改台账): what it has is used
     and kept, what it lacks is taken from this quarter or left blank."""
     if previous is None:
-        return new_rectification(findings, config, county), empty_findings()
-    current = new_rectification(findings, config, county).drop(columns=["序号"])
+        return new_rectification(findings, county), empty_findings()
+    current = new_rectification(findings, county).drop(columns=["序号"])
     merged = current.merge(previous.drop(columns=["序号"], errors="ignore"), on="问题编号", how="outer",
                            suffixes=("", "_上期"), indicator=True)
     found_again = merged["_merge"] == "both"
