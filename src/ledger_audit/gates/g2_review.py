@@ -112,10 +112,13 @@ def per_capita_income_wrong(ctx: RuleContext) -> Violations:
 
 @rule("G2-009", needs=("纯收入（元）", *INCOME_PARTS, "生产经营性支出"), values=("各项合计",))
 def net_income_unbalanced(ctx: RuleContext) -> Violations:
-    """|纯收入 − (工资性 + 生产经营性 + 财产性 + 转移性 − 生产经营性支出)| > 1 yuan."""
-    parts = sum(ctx.facts.money(c).fillna(0) for c in INCOME_PARTS) - ctx.facts.money("生产经营性支出").fillna(0)
+    """|纯收入 − (工资性 + 生产经营性 + 财产性 + 转移性 − 生产经营性支出)| > 1 yuan, an empty part
+    counting as 0; not when every part is empty (the optional breakdown not given is unknown, not 0)."""
+    money = {c: ctx.facts.money(c) for c in (*INCOME_PARTS, "生产经营性支出")}
+    parts = sum(money[c].fillna(0) for c in INCOME_PARTS) - money["生产经营性支出"].fillna(0)
+    given = pd.concat([m.notna() for m in money.values()], axis=1).any(axis=1)
     net = ctx.facts.money("纯收入（元）")
-    bad = ctx.facts.active & ((net - parts).abs() > TOLERANCE_YUAN)
+    bad = ctx.facts.active & given & ((net - parts).abs() > TOLERANCE_YUAN)
     return Violations(bad.fillna(False), {"各项合计": parts.round(2)})
 
 
