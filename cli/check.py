@@ -37,11 +37,9 @@ def check(
     """报送检查（CI）：运行规则，打印摘要和每条问题，按退出码报告结果；只写出 --json/--junit 指定的文件。"""
     with exit_on_error():
         from ledger_audit.pipeline import run_audit
-        from ledger_audit.report.json_report import json_text
         from ledger_audit.report.redact import redacted
-        from ledger_audit.report.junit import junit_document
         from ledger_audit.report.terminal import broken_column_lines, findings_summary, finding_lines, github_annotations
-        from ledger_audit.report.writers import write_bytes_atomically
+        from ledger_audit.report.writers import write_output
         if output_format not in ("text", "github"):
             raise usage_error("--format 只能是 text 或 github。")
         chosen = options.parse_gates(gates)
@@ -57,8 +55,7 @@ def check(
             typer.echo("")
             typer.echo(github_annotations(result, given, max_lines) if output_format == "github"
                        else finding_lines(result, given, max_lines))
-        if json_path:
-            write_bytes_atomically(json_path, json_text(result).encode("utf-8"))
-        if junit_path:
-            write_bytes_atomically(junit_path, junit_document(result))
+        for kind, path in (("json", json_path), ("junit", junit_path)):
+            if path:
+                write_output(result, kind, path)
     raise typer.Exit(int(options.exit_code_for(result.findings["severity"], settings.fail_on)))

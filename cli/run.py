@@ -29,7 +29,7 @@ def run(
     previous_ledger: Path = typer.Option(None, "--previous-ledger", help="上季度台账（收入大幅下降 G5-002 需要）。", metavar="台账文件"),
     config: Path = options.CONFIG,
     out: Path = typer.Option(None, "--out", help="输出目录（默认 ./audit-out/<季度>/）。", metavar="目录"),
-    formats: str = typer.Option(None, "--format", help="输出格式，逗号分隔：xlsx,html,json（默认全部）。", metavar="格式"),
+    formats: str = typer.Option(None, "--format", help="输出格式，逗号分隔：xlsx,html,json,junit（默认 xlsx,html,json）。", metavar="格式"),
     fail_on: str = options.FAIL_ON,
     no_mask: bool = options.NO_MASK,
     log: Path = typer.Option(None, "--log", help="把本次运行的记录追加到该日志文件（定时任务用）。", metavar="日志文件"),

@@ -104,6 +104,17 @@ def test_json_follows_the_contract_and_agrees_with_the_findings(result, outputs)
     assert document["inputs"][0]["role"] == "ledger" and len(document["inputs"][0]["sha256"]) == 64
 
 
+def test_run_and_check_write_each_kind_through_the_one_table(result, tmp_path):
+    """`audit run --format json,junit` and `audit check --json F --junit F` give the same bytes."""
+    from ledger_audit.report.redact import redacted
+    from ledger_audit.report.writers import write_output
+    run = write_reports(result, tmp_path / "run", ("json", "junit"))
+    assert sorted(p.name for p in (tmp_path / "run").iterdir()) == ["findings.json", "junit_2022Q2.xml"]
+    for kind in ("json", "junit"):
+        write_output(redacted(result), kind, tmp_path / f"check.{kind}")
+        assert (tmp_path / f"check.{kind}").read_bytes() == run[kind].read_bytes()
+
+
 def test_json_is_byte_identical_for_the_same_result(result, tmp_path):
     first = write_reports(result, tmp_path / "a", ("json",))["json"].read_bytes()
     second = write_reports(result, tmp_path / "b", ("json",))["json"].read_bytes()

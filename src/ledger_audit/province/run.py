@@ -32,7 +32,7 @@ from ..findings import sort_findings
 from ..frame import LoadedTable
 from ..lock import output_lock
 from ..outputs import PART_PREFIX, OutputSet, remove_stale_parts
-from ..report.writers import output_names, write_reports
+from ..report.writers import OUTPUTS, write_reports
 from ..result import AuditResult
 from ..track.history import history_frame, history_path, latest_rectification, record_run
 from ..track.previous import read_previous_rectification
@@ -139,7 +139,7 @@ def _commit(job: ProvinceJob, finished: list, recorded_at: str) -> None:
     def record() -> None:
         for summary, result in finished:
             folder = job.county_folder(summary.county)
-            workbook = folder / output_names(result)["xlsx"] if "xlsx" in job.formats else None
+            workbook = folder / OUTPUTS["xlsx"].name(result) if "xlsx" in job.formats else None
             record_run(history_path(folder), result, workbook, recorded_at)
 
     with OutputSet(job.root) as outputs:
