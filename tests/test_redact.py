@@ -33,6 +33,8 @@ SAMPLE = findings(
      "message": f"谢娟兰（台账证件号码 {LEDGER_ID}）疑似与部门名单中的同一人号码不同：住建名单中为「{ROSTER_ID}」"},
     {"rule_id": "G1-002", "household_id": HOUSEHOLD, "id_number": "6103271990O1011234",
      "message": "李四 的证件号码「6103271990O1011234」不是有效的身份证号码格式，电话 13812345678"},
+    {"rule_id": "G3-602", "gate": "G3", "household_id": HOUSEHOLD, "id_number": LEDGER_ID,
+     "message": f"谢娟兰（{LEDGER_ID}，户编号 {HOUSEHOLD}）在户信息表中没有同户编号、同证件号码的记录"},
 )
 
 
@@ -43,9 +45,10 @@ def test_ids_and_mobiles_are_masked_and_the_household_number_is_not():
         "谢娟兰（台账证件号码 610327********5070）疑似与部门名单中的同一人号码不同："
         "住建名单中为「610327********5070（与前面显示相同的号码第 9、10 位不同）」",
         "李四 的证件号码「610327********1234」不是有效的身份证号码格式，电话 138****5678",   # letters inside too
+        f"谢娟兰（610327********5070，户编号 {HOUSEHOLD}）在户信息表中没有同户编号、同证件号码的记录",
     ]
-    assert shown["证件号码"].tolist() == ["", "610327********5070", "610327********1234"]
-    assert shown["户编号"].tolist() == [HOUSEHOLD] * 3
+    assert shown["证件号码"].tolist() == ["", "610327********5070", "610327********1234", "610327********5070"]
+    assert shown["户编号"].tolist() == [HOUSEHOLD] * 4
 
 
 def test_masking_twice_changes_nothing():

@@ -22,6 +22,8 @@ import re
 from dataclasses import replace
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..frame import TEXT
 from ..identity import ID_IN_TEXT, ID_MASKED, MOBILE_IN_TEXT, MOBILE_MASKED, mask_id_number, mask_text
@@ -50,23 +52,21 @@ def redacted(result: AuditResult) -> AuditResult:
 
 def redact_text(text: pd.Series, kept: set[str], own_ids: pd.Series) -> pd.Series:
     """Mask IDs and mobiles in texts; `kept` numbers (the 户编号s) stay whole; `own_ids` is each
-    text's own recorded ID. Vectorised, except for the few texts that need one of the two
-    exceptions (a kept number, or two IDs that would read the same), done one by one."""
+    text's own recorded ID. Both patterns match only inside a LONG_NUMBER, so a text whose one long
+    number is kept stays as it is; texts with two or more (a 户编号 and an ID, two IDs), or with an
+    own ID the patterns miss, are done one by one; every other text is masked vectorised."""
     text = text.astype(TEXT).fillna("")
     own = own_ids.astype(TEXT).fillna("").set_axis(text.index)
     odd = (own != mask_id_number(own)) & ~own.str.fullmatch(ID_IN_TEXT)   # an ID the patterns miss
-    own_masked = mask_id_number(own).where(odd, own)
-    numbers = text.str.extractall(f"({LONG_NUMBER})")[0]
-    rows = numbers.index.get_level_values(0)
-    is_kept = numbers.isin(kept).to_numpy()
-    others = pd.DataFrame({"row": rows, "masked": mask_text(numbers).to_numpy(), "number": numbers.to_numpy()})[~is_kept]
-    alike = others.groupby(["row", "masked"])["number"].nunique()
-    careful = text.index.isin(rows[is_kept]) | text.index.isin(alike[alike > 1].index.get_level_values("row")) \
-        | odd.to_numpy()
-    shown = mask_text(text)
+    count = text.str.count(LONG_NUMBER)
+    first = pa.array(text.str.extract(f"({LONG_NUMBER})", expand=False).fillna(""), pa.string())
+    only_kept = (count == 1).to_numpy() & pc.is_in(first, value_set=pa.array(sorted(kept), pa.string())) \
+        .to_numpy(zero_copy_only=False)
+    shown = mask_text(text).where(~only_kept, text)
+    careful = ((count > 1) | odd).to_numpy()
     if careful.any():
         shown[careful] = [_redact_one(t, kept, o, m) for t, o, m in
-                          zip(text[careful], own[careful], own_masked[careful])]
+                          zip(text[careful], own[careful], mask_id_number(own[careful]).where(odd[careful], own[careful]))]
     return shown
 
 
