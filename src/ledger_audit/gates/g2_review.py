@@ -207,10 +207,11 @@ def both_medical_insurances(ctx: RuleContext) -> Violations:
 
 @rule("G2-016", needs=("户类型", "监测对象类别"))
 def household_type_differs_from_category(ctx: RuleContext) -> Violations:
-    """脱贫不稳定户 whose 户类型 is not 脱贫户, or 边缘易致贫户 whose 户类型 is not 普通农户."""
+    """脱贫不稳定户 whose 户类型 is not 脱贫户, or 边缘易致贫户 whose 户类型 is not 普通农户. An empty
+    户类型 is G1-001's (a required cell missing), not a contradiction."""
     kind, category = ctx.facts.text("户类型"), ctx.facts.text("监测对象类别")
     bad = ((category == "脱贫不稳定户") & (kind != "脱贫户")) | ((category == "边缘易致贫户") & (kind != "普通农户"))
-    return Violations(ctx.facts.active & bad)
+    return Violations(ctx.facts.active & (kind != "") & bad)
 
 
 @rule("G2-017", needs=("风险是否已消除", "消除监测时间"))
