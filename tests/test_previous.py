@@ -157,3 +157,20 @@ def test_a_rectification_resaved_by_libreoffice_reads_as_the_original(fixture_le
     assert (table["整改状态"] == "已销号").sum() == (~original["问题编号"].isin(found)).sum()
     typed = original.set_index("问题编号")["责任人"]
     assert (table.loc[typed.index, "责任人"] == typed).all() and (typed != "").any()
+
+
+def test_a_typed_row_without_its_problem_id_stops_the_run_and_a_signature_line_does_not(tmp_path):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "整改台账"
+    for row in (["问题编号", "整改措施", "备注"], ["G1-001-56c3ed716b", "已补录", ""], [None, None, None],
+                [None, "已入户核实，待补录", ""], ["", "填表人：张三", ""]):
+        sheet.append(row)
+    path = tmp_path / "整改台账.xlsx"
+    workbook.save(path)
+    with pytest.raises(AuditInputError, match="第 4 行填写了内容，但「问题编号」为空") as error:
+        read_previous_rectification(path)
+    assert error.value.file == "整改台账.xlsx" and error.value.sheet == "整改台账"
+    sheet.delete_rows(4)
+    workbook.save(path)
+    assert read_previous_rectification(path)["问题编号"].tolist() == ["G1-001-56c3ed716b"]

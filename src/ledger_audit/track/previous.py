@@ -16,12 +16,14 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import python_calamine
 
 from ..errors import AuditInputError
 from ..formula_guard import unguarded
 from ..frame import TEXT
+from ..normalise.tables import SIGNATURE, SUBTOTAL
 from ..read.csv_text import read_csv_grid
 from ..read.file_kind import FileKind, detect_file_kind
 from .rectification import STATUSES
@@ -76,7 +78,8 @@ def _read_one(path: Path) -> pd.DataFrame:
     header += [f"列{i + 1}" for i in range(len(header), width)]
     body = [[_cell_text(v) for v in row] + [""] * (width - len(row)) for row in rows[header_at + 1:]]
     frame = pd.DataFrame(body, columns=_unique(header), dtype=object).astype(TEXT)
-    frame = frame[frame[KEY] != ""]                      # blank (styled) rows are no items
+    _refuse_typed_rows_without_key(frame, path, first_row=header_at + 2)
+    frame = frame[frame[KEY] != ""]                      # blank (styled) rows and signature lines are no items
     unnamed = [c for c, h in zip(frame.columns, rows[header_at] + [None] * width)
                if not _cell_text(h) and (frame[c] == "").all()]
     frame = frame.drop(columns=unnamed)                  # empty columns a spreadsheet program padded
@@ -86,6 +89,25 @@ def _read_one(path: Path) -> pd.DataFrame:
     if "整改状态" in frame:
         frame["整改状态"] = frame["整改状态"].map(_status).astype(TEXT)
     return frame.reset_index(drop=True)
+
+
+def _refuse_typed_rows_without_key(frame: pd.DataFrame, path: Path, first_row: int) -> None:
+    """A row someone typed in but whose 问题编号 is empty could be matched to no item: dropping it
+    would lose what they wrote, so the run stops and names the rows. Blank rows and the signature
+    and total lines of a printed form (填表人：…, 合计) are no items and are let through."""
+    cells = frame.drop(columns=[KEY]).to_numpy(dtype=object)
+    typed_in = cells != ""
+    first = cells[np.arange(len(cells)), typed_in.argmax(axis=1)] if cells.size else np.full(len(cells), "")
+    first_cell = pd.Series(np.where(typed_in.any(axis=1), first, ""), index=frame.index, dtype=TEXT)
+    form_line = first_cell.str.match(SIGNATURE.pattern) | first_cell.str.match(SUBTOTAL.pattern)
+    typed = (frame[KEY] == "") & (first_cell != "") & ~form_line
+    if typed.any():
+        rows = [str(first_row + i) for i in np.flatnonzero(typed.to_numpy())]
+        raise AuditInputError(
+            f"上期整改台账第 {'、'.join(rows[:10])}{' 等' if len(rows) > 10 else ''} 行填写了内容，但「{KEY}」为空，"
+            "无法对应到任何问题。", file=path.name, sheet=_sheet_name(path),
+            hint=f"从问题清单中把该问题的「{KEY}」补回这些行（或把内容移到对应问题所在行）后重新运行；"
+                 "本次审核未写入任何文件。")
 
 
 def _sheet_name(path: Path) -> str | None:
