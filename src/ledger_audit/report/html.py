@@ -22,7 +22,8 @@ from ..catalog import GATES, SEVERITIES
 from ..findings import SEVERITY_ORDER
 from ..resources import templates_dir
 from ..result import AuditResult
-from ..track.rectification import OVERDUE, RECURRED, STATUSES
+from ..track.history import PROBLEMS
+from ..track.rectification import OVERDUE, RECURRED, STATUSES, TRACKING_RULE_IDS
 from .sheets import summary_notes, summary_tables
 
 SEVERITY_COLOURS = {"错误": "#c0392b", "警告": "#e67e22", "提示": "#2980b9"}
@@ -111,7 +112,7 @@ def previous_total(result: AuditResult) -> tuple[str, int] | None:
     history = earlier_quarters(result)
     if not history.empty:
         last = history.iloc[-1]
-        return last["季度"], int(sum(last.get(s, 0) for s in SEVERITIES))
+        return last["季度"], int(last[PROBLEMS] if PROBLEMS in last else sum(last.get(s, 0) for s in SEVERITIES))
     return ("上季度", result.previous_open) if result.previous_open is not None else None
 
 
@@ -125,10 +126,13 @@ def earlier_quarters(result: AuditResult) -> pd.DataFrame:
 def conclusion(result: AuditResult, red_line_count: int, towns: pd.DataFrame) -> str:
     """The one sentence at the top: how many problems, how many red lines, the worst 乡镇, the change."""
     place = f"{result.config.county or '本县'} {result.config.quarter} "
-    total = len(result.findings)
-    if total == 0:
+    # A tracking finding (逾期, 反弹) repeats a problem already counted: said apart, not added in.
+    tracked = result.findings["rule_id"].isin(TRACKING_RULE_IDS)
+    total = int((~tracked).sum())
+    if len(result.findings) == 0:
         return place + "审核未发现问题。"
     parts = [f"{place}共发现问题 {total} 条，其中红线问题 {red_line_count} 条"]
+    parts += [f"上季度问题中{'、'.join(f'{title} {count} 条' for title, count in _tracked_counts(result))}"] if tracked.any() else []
     worst = towns[towns["合计"] > 0].head(1)
     if not worst.empty:
         town, row = worst.index[0], worst.iloc[0]
@@ -142,6 +146,13 @@ def conclusion(result: AuditResult, red_line_count: int, towns: pd.DataFrame) ->
         parts.append(f"与{label}持平" if change == 0 else
                      f"比{label}{'增加' if change > 0 else '减少'} {abs(change)} 条")
     return "，".join(parts) + "。"
+
+
+def _tracked_counts(result: AuditResult) -> list[tuple[str, int]]:
+    """(title, count) of the tracking rules that fired: 整改逾期 3, 问题反弹 1."""
+    tracked = result.findings[result.findings["rule_id"].isin(TRACKING_RULE_IDS)]
+    counts = tracked["rule_id"].value_counts().sort_index()
+    return [(result.rule_specs[rule_id].title, int(count)) for rule_id, count in counts.items()]
 
 
 def progress(result: AuditResult, findings: pd.DataFrame) -> dict | None:

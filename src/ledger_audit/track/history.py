@@ -18,6 +18,7 @@ import pandas as pd
 from ..errors import AuditInputError
 from ..outputs import environment_error
 from ..result import AuditResult
+from .rectification import TRACKING_RULE_IDS
 
 HISTORY_FILE = "history.sqlite"
 SCHEMA = """
@@ -28,6 +29,7 @@ CREATE TABLE IF NOT EXISTS rule_counts (run_id INTEGER REFERENCES runs(id), rule
 CREATE TABLE IF NOT EXISTS status_counts (run_id INTEGER REFERENCES runs(id), status TEXT, count INTEGER);
 """
 # SQLite reports file-system faults as text; the errno each one means.
+PROBLEMS = "台账问题"   # history_frame column
 SQLITE_FAULTS = {"database or disk is full": errno.ENOSPC, "readonly database": errno.EROFS,
                  "unable to open database": errno.EACCES, "disk I/O error": errno.EIO}
 
@@ -90,7 +92,9 @@ def _insert_run(path: Path, result: AuditResult, rectification_path: Path | None
 
 
 def history_frame(path: Path) -> pd.DataFrame:
-    """Per quarter (its latest run): findings by severity and 整改台账 items by status."""
+    """Per quarter (its latest run): findings by severity, 整改台账 items by status, and the
+    problems found in the ledger (PROBLEMS: the findings less the tracking ones, which repeat a
+    problem already counted)."""
     if not path.exists():
         return pd.DataFrame()
     with _database(path) as connection:
@@ -98,12 +102,17 @@ def history_frame(path: Path) -> pd.DataFrame:
         severity = pd.read_sql_query(
             f"SELECT r.quarter, c.severity, sum(c.count) AS n FROM rule_counts c JOIN runs r ON r.id = c.run_id "
             f"WHERE r.id IN ({latest}) GROUP BY r.quarter, c.severity", connection)
+        tracking = ", ".join(f"'{rule_id}'" for rule_id in TRACKING_RULE_IDS)
+        problems = pd.read_sql_query(
+            f"SELECT r.quarter, sum(c.count) AS n FROM rule_counts c JOIN runs r ON r.id = c.run_id "
+            f"WHERE r.id IN ({latest}) AND c.rule_id NOT IN ({tracking}) GROUP BY r.quarter", connection)
         status = pd.read_sql_query(
             f"SELECT r.quarter, s.status, sum(s.count) AS n FROM status_counts s JOIN runs r ON r.id = s.run_id "
             f"WHERE r.id IN ({latest}) GROUP BY r.quarter, s.status", connection)
     table = pd.concat([severity.pivot(index="quarter", columns="severity", values="n"),
-                       status.pivot(index="quarter", columns="status", values="n")], axis=1)
-    columns = [c for c in ("错误", "警告", "提示", "未整改", "整改中", "已整改", "已销号") if c in table.columns]
+                       status.pivot(index="quarter", columns="status", values="n"),
+                       problems.set_index("quarter")["n"].rename(PROBLEMS)], axis=1)
+    columns = [c for c in ("错误", "警告", "提示", "未整改", "整改中", "已整改", "已销号", PROBLEMS) if c in table.columns]
     return table.reindex(columns=columns).fillna(0).astype(int).rename_axis("季度").reset_index()
 
 
