@@ -125,12 +125,13 @@ def net_income_unbalanced(ctx: RuleContext) -> Violations:
 @rule("G2-010", needs=("户编号",), values=("不一致字段",))
 def household_fields_differ(ctx: RuleContext) -> Violations:
     """A household-level field (level H in fields.toml) has different values on the member rows
-    of one 户编号. The message names each field and its values."""
+    (人员状态 正常) of one 户编号. The message names each field and its values. The row of a member
+    who died or moved out may keep the household's values of that time."""
     facts = ctx.facts
     fields = [n for n, s in ctx.catalog.fields.items() if s.level == "H" and n in ctx.ledger.columns and n != "户编号"]
     parts = {}
     for name in fields:
-        varies = facts.per_household(_differs_from_previous_member(facts, name))
+        varies = facts.active & facts.per_household(_differs_from_previous_member(facts, name))
         if varies.any():   # few households: join their distinct values per household
             household = facts.household_id[varies]
             seen = facts.text(name)[varies].groupby(household).agg(lambda v: "/".join(sorted(set(v))))
@@ -140,13 +141,13 @@ def household_fields_differ(ctx: RuleContext) -> Violations:
 
 
 def _differs_from_previous_member(facts, column: str) -> pd.Series:
-    """Rows whose value differs from the previous row of the same household (rows in household
-    order): a household has such a row exactly when its rows are not all alike."""
-    order = facts.household_order
+    """Active rows whose value differs from the previous active row of the same household (rows
+    in household order): a household has such a row exactly when its members are not all alike."""
+    order = facts.household_order[facts.active.to_numpy()[facts.household_order]]
     household, values = facts.household_codes[order], facts.codes(column)[0][order]
     differs = np.zeros(len(order), dtype=bool)
     differs[1:] = (household[1:] == household[:-1]) & (values[1:] != values[:-1])
-    result = np.zeros(len(order), dtype=bool)
+    result = np.zeros(len(facts.ledger), dtype=bool)
     result[order] = differs
     return pd.Series(result, index=facts.ledger.index)
 
