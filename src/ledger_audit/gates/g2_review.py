@@ -18,7 +18,6 @@ FEMALE_RELATIONS = ("之女", "之母", "之岳母", "之婆婆", "之祖母", "
 CHILDREN = ("之子", "之女", "之儿媳", "之女婿")
 PARENTS = ("之父", "之母", "之岳父", "之岳母", "之公公", "之婆婆")
 GRANDCHILDREN = ("之孙子", "之孙女", "之外孙子", "之外孙女")
-COMPULSORY_GRADES = ("小学", "七年级", "八年级", "九年级")
 HIGH_SCHOOL = tuple(f"{kind}{year}年级" for kind in ("普通高中", "中职") for year in "一二三")
 HIGHER_EDUCATION_PREFIXES = ("高职高专", "技师学院", "本科")
 INCOME_PARTS = ("工资性收入", "生产经营性收入", "财产性收入", "转移性收入")

@@ -93,12 +93,9 @@ def person(p: Planting, rule_id: str, eligible: pd.Series, column: str, value, n
     return [Planted(rule_id, r, note) for r in rows]
 
 
-def adult(p: Planting) -> pd.Series:
+def unmonitored_head(p: Planting) -> pd.Series:
+    """The 户主 of a household that is not monitored."""
     return (p.column("与户主关系") == "户主") & (p.column("监测对象类别") == "")
-
-
-def monitored_head(p: Planting) -> pd.Series:
-    return (p.column("与户主关系") == "户主") & (p.column("监测对象类别") != "") & (p.column("风险是否已消除") == "否")
 
 
 def households_rows(p: Planting, households: list[str]) -> list[int]:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pandas as pd
 
 from .base import (
-    Planted, Planting, add_minzheng, adult, age, any_member, cleared, household_defect, not_monitored,
+    Planted, Planting, add_minzheng, unmonitored_head, age, any_member, cleared, household_defect, not_monitored,
     open_monitored, person, planter, set_income)
 
 
 @planter("G2-001")
 def _sex(p: Planting) -> list[Planted]:
-    eligible = adult(p) & (p.column("家庭人口数") == "1")
+    eligible = unmonitored_head(p) & (p.column("家庭人口数") == "1")
     rows = p.person_rows(eligible)
     p.set(rows, "性别", p.column("性别")[rows].map({"男": "女", "女": "男"}))
     return [Planted("G2-001", r, "性别与证件号码第 17 位不符") for r in rows]
@@ -19,7 +19,7 @@ def _sex(p: Planting) -> list[Planted]:
 
 @planter("G2-002")
 def _birth_column(p: Planting) -> list[Planted]:
-    rows = p.person_rows(adult(p))
+    rows = p.person_rows(unmonitored_head(p))
     p.set(rows, "出生日期", (pd.to_datetime(p.column("出生日期")[rows]) + pd.Timedelta(days=40)).dt.strftime("%Y-%m-%d"))
     return [Planted("G2-002", r, "出生日期与证件号码相差 40 天") for r in rows]
 
@@ -117,7 +117,7 @@ def _work(p: Planting) -> list[Planted]:
 
 @planter("G2-015")
 def _two_insurances(p: Planting) -> list[Planted]:
-    return person(p, "G2-015", adult(p), "是否参加城镇职工基本医疗保险", "是", "城乡居民医保和职工医保同时为“是”")
+    return person(p, "G2-015", unmonitored_head(p), "是否参加城镇职工基本医疗保险", "是", "城乡居民医保和职工医保同时为“是”")
 
 
 @planter("G2-016")

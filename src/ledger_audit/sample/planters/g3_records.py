@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .base import (
-    Planted, Planting, add_minzheng, adult, age, household_defect, households_rows, not_monitored, open_monitored,
+    Planted, Planting, add_minzheng, unmonitored_head, age, household_defect, households_rows, not_monitored, open_monitored,
     person, planter, roster_rows)
 
 # G3-001 is planted by the duplicated rows of G1-013.
@@ -20,7 +20,7 @@ def _shared_phone(p: Planting) -> list[Planted]:
 
 @planter("G3-101")
 def _minzheng_dibao_unmarked(p: Planting) -> list[Planted]:
-    rows = p.person_rows(adult(p) & (p.column("是否享受农村居民最低生活保障") != "是"))
+    rows = p.person_rows(unmonitored_head(p) & (p.column("是否享受农村居民最低生活保障") != "是"))
     add_minzheng(p, rows, "农村低保")
     return [Planted("G3-101", r, "民政名单在保低保，台账未标注低保", "民政") for r in rows]
 
@@ -28,13 +28,13 @@ def _minzheng_dibao_unmarked(p: Planting) -> list[Planted]:
 @planter("G3-102")
 def _dibao_without_minzheng(p: Planting) -> list[Planted]:
     """A head not already 低保 (who would have 民政's record, and nothing would be planted)."""
-    eligible = adult(p) & (p.column("是否享受农村居民最低生活保障") != "是")
+    eligible = unmonitored_head(p) & (p.column("是否享受农村居民最低生活保障") != "是")
     return person(p, "G3-102", eligible, "是否享受农村居民最低生活保障", "是", "台账标注低保，民政无在保记录")
 
 
 @planter("G3-103")
 def _minzheng_tekun_unmarked(p: Planting) -> list[Planted]:
-    rows = p.person_rows(adult(p) & (p.column("是否特困供养人员") != "是"))
+    rows = p.person_rows(unmonitored_head(p) & (p.column("是否特困供养人员") != "是"))
     add_minzheng(p, rows, "特困供养")
     return [Planted("G3-103", r, "民政名单在保特困，台账未标注特困", "民政") for r in rows]
 
@@ -47,7 +47,7 @@ def _tekun_without_minzheng(p: Planting) -> list[Planted]:
 
 @planter("G3-201")
 def _yibao_suspended(p: Planting) -> list[Planted]:
-    rows = p.person_rows(adult(p))
+    rows = p.person_rows(unmonitored_head(p))
     p.rosters["医保"].loc[roster_rows(p, "医保", rows), "参保状态"] = "暂停参保"
     return [Planted("G3-201", r, "医保显示暂停参保", "医保") for r in rows]
 
@@ -60,7 +60,7 @@ def _ledger_uninsured(p: Planting) -> list[Planted]:
 
 @planter("G3-203")
 def _insurance_kind(p: Planting) -> list[Planted]:
-    rows = p.person_rows(adult(p))
+    rows = p.person_rows(unmonitored_head(p))
     p.rosters["医保"].loc[roster_rows(p, "医保", rows), "险种"] = "职工基本医疗保险"
     return [Planted("G3-203", r, "台账为城乡居民医保，医保显示职工医保", "医保") for r in rows]
 
@@ -68,7 +68,7 @@ def _insurance_kind(p: Planting) -> list[Planted]:
 @planter("G3-301")
 def _dangerous_house(p: Planting) -> list[Planted]:
     rated = p.column("证件号码").isin(p.rosters["住建"]["户主证件号码"])
-    rows = p.person_rows(adult(p) & ~rated)
+    rows = p.person_rows(unmonitored_head(p) & ~rated)
     people = p.ledger.loc[rows]
     extra = pd.DataFrame({"户主姓名": people["姓名"], "户主证件号码": people["证件号码"], "鉴定等级": "C级",
                           "改造状态": "改造中", "乡镇": people["乡镇"]})
@@ -114,7 +114,7 @@ def _enrolled_but_not_in_ledger(p: Planting) -> list[Planted]:
 
 @planter("G3-501")
 def _roster_name(p: Planting) -> list[Planted]:
-    rows = p.person_rows(adult(p))
+    rows = p.person_rows(unmonitored_head(p))
     p.rosters["医保"].loc[roster_rows(p, "医保", rows), "姓名"] = "王小明"
     return [Planted("G3-501", r, "医保名单同一证件号码姓名不同", "医保") for r in rows]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .base import Planted, Planting, adult, age, person, roster_rows, planter
+from .base import Planted, Planting, unmonitored_head, age, person, roster_rows, planter
 
 RESIDENT_PENSION = "是否参加城乡居民基本养老保险"
 EMPLOYEE_PENSION = "是否参加城镇职工基本养老保险"
@@ -13,7 +13,7 @@ EMPLOYEE_PENSION = "是否参加城镇职工基本养老保险"
 
 def _insured_adult(p: Planting) -> pd.Series:
     """A household head in 城乡居民养老保险 (hence in the 人社 roster, 正常参保)."""
-    return adult(p) & (p.column(RESIDENT_PENSION) == "是")
+    return unmonitored_head(p) & (p.column(RESIDENT_PENSION) == "是")
 
 
 def _set_renshe(p: Planting, rows, column: str, value: str) -> None:
@@ -43,7 +43,7 @@ def _pension_ended(p: Planting) -> list[Planted]:
 
 @planter("G3-702")
 def _ledger_pension_wrong(p: Planting) -> list[Planted]:
-    """The ledger says 否 while 人社 shows 正常参保; G2-021 (an adult without pension) fires too."""
+    """The ledger says 否 while 人社 shows 正常参保; G2-021 (an unmonitored_head without pension) fires too."""
     rows = p.person_rows(_insured_adult(p))
     p.set(rows, RESIDENT_PENSION, "否")
     return [Planted(rule, r, "台账养老保险为否，人社显示正常参保", "人社") for r in rows for rule in ("G3-702", "G2-021")]
@@ -66,7 +66,7 @@ def _add_certificates(p: Planting, rows, status: str = "有效") -> None:
 
 @planter("G3-801")
 def _certificate_not_in_ledger(p: Planting) -> list[Planted]:
-    rows = p.person_rows(adult(p) & (p.column("健康状况") == "健康") & (age(p) < 60))
+    rows = p.person_rows(unmonitored_head(p) & (p.column("健康状况") == "健康") & (age(p) < 60))
     _add_certificates(p, rows)
     return [Planted("G3-801", r, "残联有有效残疾人证，台账健康状况为健康", "残联") for r in rows]
 
