@@ -20,7 +20,7 @@ from ..frame import TEXT
 from ..gates.facts import check_characters
 from .county import REGION_CODES, County, generate_county
 from .plant import plant_all
-from .write import write_ledger_file
+from .write import write_csv, write_ledger_file
 
 ROSTER_IDS = {"民政": "证件号码", "医保": "证件号码", "住建": "户主证件号码", "教体": "证件号码", "人社": "证件号码", "残联": "证件号码"}
 ROSTER_SPLIT = {"民政": "县", "医保": None, "住建": "乡镇", "教体": "乡镇", "人社": "乡镇", "残联": "乡镇"}   # the column a province roster keeps
@@ -125,5 +125,5 @@ def write_province(counties: dict[str, County], out: Path, as_of: date) -> dict[
         keep = ROSTER_SPLIT[department]
         frame = frame.drop(columns=[c for c in ("县", "乡镇") if c in frame and c != keep])
         rosters[department] = out / f"{department}_全省名单.csv"
-        frame.to_csv(rosters[department], index=False, encoding="utf-8-sig")
+        write_csv(frame, rosters[department])
     return {"ledgers": folder, **rosters}

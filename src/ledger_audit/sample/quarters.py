@@ -20,7 +20,7 @@ from ..normalise.tables import load_ledger
 from ..report.writers import write_reports
 from .county import County, generate_county
 from .plant import plant_all
-from .write import MessyForms, write_sample
+from .write import MessyForms, write_csv, write_sample
 
 OUTCOMES = ("fixed", "not_fixed", "closed_by_hand")
 EXPECTED_STATUS = {"fixed": "已销号", "not_fixed": "整改中", "closed_by_hand": "整改中"}
@@ -49,7 +49,7 @@ def build_two_quarters(out: Path, households: int, seed: int, as_of: date, messy
     next_ledger = pd.concat([ledger[~ledger["户编号"].isin(fixed)], clean.ledger[clean.ledger["户编号"].isin(fixed)]]).fillna("")
     next_paths = write_sample(County(next_ledger.sort_index(kind="stable"), rosters), [], second,
                               next_quarter_end(as_of).isoformat(), messy)
-    _expected(outcome).to_csv(second / "transitions.csv", index=False, encoding="utf-8-sig")
+    write_csv(_expected(outcome), second / "transitions.csv", guard=True)
     return {"ledger": paths["ledger"], "filled_rectification": filled, "next_ledger": next_paths["ledger"],
             "transitions": second / "transitions.csv"}
 

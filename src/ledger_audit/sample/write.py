@@ -3,6 +3,13 @@
 The ledger looks like the national system's export (two title rows, header on row 3); options add
 the messier forms seen in practice. Whatever the layout, `planted.csv` names the sheet and Excel row
 each defect was written to.
+
+Every CSV is written by `write_csv` as Excel on Windows writes one, on every platform: CRLF line
+ends, and UTF-8 with a BOM (Excel's "CSV UTF-8", which it opens without garbling Chinese) unless the
+sample imitates a GBK export (--gbk-csv, Excel's plain "CSV" on a Chinese Windows: GBK, no BOM).
+The sample's own tables (planted.csv, transitions.csv) are guarded against formulas
+(formula_guard); the files imitating a county's inputs are not, since they are what the audit reads
+and must hold the values planted there (a 合规自付支出 of -200 among them).
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 
+from ..formula_guard import guarded_column
 from .county import County
 from .planters.base import Planted
 from .national import national_form
@@ -38,6 +46,7 @@ NUMERIC_TEXT = re.compile(r"^[0-9.]+[eE][+-]?[0-9]+$")
 # The date columns of the ledger and the rosters; with --date-cells they become real date cells.
 DATE_COLUMNS = ("出生日期", "识别监测时间", "消除监测时间", "起始日期", "终止日期", "鉴定日期")
 DATE_FORMAT = "yyyy-mm-dd"
+CSV_LINE_END = "\r\n"
 
 
 @dataclass(frozen=True)
@@ -74,7 +83,7 @@ def write_sample(county: County, planted: list[Planted], out: Path, as_of: str, 
         _write_xlsx(paths[name], {name: in_national_headers(name, frame)},
                     [t.format(name=name, as_of=as_of) for t in TABLE_TITLES], False)
     paths["planted"] = out / "planted.csv"
-    _ground_truth(county, planted, locations, messy).to_csv(paths["planted"], index=False, encoding="utf-8-sig")
+    write_csv(_ground_truth(county, planted, locations, messy), paths["planted"], guard=True)
     return paths
 
 
@@ -83,7 +92,7 @@ def _write_ledger(ledger: pd.DataFrame, path: Path, titles: list[str], messy: Me
     form = national_form if messy.national_headers else (lambda frame: frame)
     header_rows = len(titles) + (2 if messy.merged_headers else 1)
     if messy.gbk_csv:
-        form(ledger).to_csv(path, index=False, encoding="gbk", errors="replace")
+        write_csv(form(ledger), path, encoding="gbk")
         return pd.DataFrame({"sheet": "", "row": np.arange(len(ledger)) + 2})
     if messy.household_sheet:
         sheets = {"人": ledger.drop(columns=[c for c in HOUSEHOLD_SHEET_COLUMNS if c not in ("户编号", "乡镇", "行政村")]),
@@ -201,6 +210,14 @@ def _ground_truth(county: County, planted: list[Planted], locations: pd.DataFram
                             "row": p.roster_row + 3, "household_id": "",
                             "id_number": roster.at[p.roster_row, "证件号码"], "note": p.note})
     return pd.DataFrame(records, columns=["rule_id", "file", "sheet", "row", "household_id", "id_number", "note"])
+
+
+def write_csv(frame: pd.DataFrame, path: Path, encoding: str = "utf-8-sig", guard: bool = False) -> None:
+    """`frame` as a CSV with CRLF line ends; `guard`: text cells guarded against formulas (numbers
+    stay numbers). GBK gets "?" for a character it lacks, as Excel's export does."""
+    if guard:
+        frame = frame.apply(lambda c: c if pd.api.types.is_numeric_dtype(c) else guarded_column(c.astype("string").fillna("")))
+    frame.to_csv(path, index=False, encoding=encoding, errors="replace", lineterminator=CSV_LINE_END)
 
 
 def write_ledger_file(ledger: pd.DataFrame, path: Path, titles: list[str]) -> None:
