@@ -16,7 +16,9 @@ import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
-import filelock
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", UserWarning)     # filelock's English note where it has only the soft lock
+    import filelock
 
 from .errors import AuditInputError
 from .outputs import environment_error
@@ -34,7 +36,7 @@ def output_lock(root: Path):
         root.mkdir(parents=True, exist_ok=True)
         try:
             with warnings.catch_warnings():
-                warnings.simplefilter("ignore", UserWarning)   # filelock's English note that it falls back to a soft lock
+                warnings.simplefilter("ignore", UserWarning)   # the same note on a share without flock
                 lock.acquire()
         except NotImplementedError:                   # filelock 3 on a file system without flock
             lock = filelock.SoftFileLock(path, timeout=0)
@@ -44,7 +46,7 @@ def output_lock(root: Path):
             # filelock reports a lock file it may not open as held by someone else
             raise environment_error(PermissionError(errno.EACCES, "Permission denied"), root) from None
         if _is_soft(lock):
-            raise AuditInputError(f"输出目录中有锁文件 {path.name}：另一个审核任务正在运行，或上次运行被强行结束后留下了它。"
+            raise AuditInputError(f"另一个审核任务正在使用同一输出目录，或上次运行被强行结束后留下了锁文件 {path.name}。"
                                   "本次未运行、未写入任何文件。", file=str(path),
                                   hint=f"确认没有其他审核任务在使用该输出目录后，删除锁文件 {path} 再运行。") from None
         raise AuditInputError("另一个审核任务正在使用同一输出目录，本次未运行、未写入任何文件。", file=str(root),
