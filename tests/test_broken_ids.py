@@ -113,3 +113,23 @@ def test_terminal_html_and_summary_sheet_start_with_the_broken_column(tmp_path):
     assert next(summary.iter_rows(min_row=2, max_row=2, values_only=True))[0].startswith(line)
     html = next(out.glob("*.html")).read_text(encoding="utf-8")
     assert html.index(line) < html.index('id="conclusion"')
+
+
+def test_a_mistyped_id_gives_its_g1_finding_and_g3_502_never_a_missing_record():
+    """One wrong digit (the check character says so): the 医保 roster and the national tables list the
+    person under the right number. Saying 未参保 or 户信息/务工 missing would be false."""
+    from ledger_audit.frame import LoadReport
+    from ledger_audit.rule_examples import ExampleCase, case_inputs
+
+    right = {"证件号码": "610327197005010016"}
+    case = ExampleCase(ledger=({"证件号码": "610327197005010014"},),
+                       rosters={"医保": ({**right, "参保状态": "正常参保", "险种": "城乡居民基本医疗保险"},)},
+                       tables={"户信息": ({**right, "户类型": "脱贫户"},),
+                               "已外出务工": ({**right, "是否已务工": "是", "就业渠道": "自主务工"},),
+                               "计划外出务工": ({**right, "是否计划务工": "否"},)})
+    inputs = case_inputs(case, CATALOG)
+    loaded = lambda frame, role: LoadedTable(frame, LoadReport(role=role))  # noqa: E731
+    result = audit_county(loaded(inputs.ledger, "ledger"), {n: loaded(f, n) for n, f in inputs.rosters.items()},
+                          AuditConfig(as_of=AS_OF), CATALOG, tables={n: loaded(f, n) for n, f in inputs.tables.items()})
+    serious = result.findings[result.findings["severity"] != "提示"]
+    assert sorted(serious["rule_id"]) == ["G1-003", "G3-502"], serious[["rule_id", "message"]]

@@ -41,6 +41,16 @@ def comparable(ctx: RuleContext) -> pd.Series:
     return ctx.facts.active & ctx.facts.id_usable
 
 
+def absence_can_be_said(ctx: RuleContext, department: str) -> pd.Series:
+    """Ledger rows of which "the roster has no record" can be said: the ID can be looked up
+    (facts.id_certain), and the matching found no roster row that seems to be the same person
+    under another ID (the same name, one or two digits apart: G3-502 reports that, and the person
+    is most likely listed under the right number)."""
+    namesake = np.zeros(len(ctx.ledger), dtype=bool)
+    namesake[_match(ctx, department).suspected["ledger_row"].to_numpy()] = True
+    return ctx.facts.id_certain & ~pd.Series(namesake, index=ctx.ledger.index)
+
+
 def _comparable_household(ctx: RuleContext) -> pd.Series:
     """Members of households in which every member's ID can be compared (住建 matches a household
     through any member's ID)."""
@@ -113,7 +123,7 @@ def _welfare_rules(ctx: RuleContext, types: tuple[str, ...], ledger_column: str,
     pairs = _live(match, "救助类型", types, "保障状态")
     covered = _covered(ctx, pairs)
     says_yes = ctx.facts.text(ledger_column) == "是"
-    missing = says_yes & ~covered & covered_rows(ctx, "民政")
+    missing = says_yes & ~covered & covered_rows(ctx, "民政") & absence_can_be_said(ctx, "民政")
     mask = comparable(ctx) & (covered & ~says_yes if listed_in_roster else missing)
     return Violations(mask, {"民政救助类型": match.roster_values("救助类型", ctx.ledger.index)},
                       extra_sources=roster_sources(match, pairs, mask))
@@ -154,7 +164,8 @@ def not_in_basic_medical_insurance(ctx: RuleContext) -> Violations:
     status = match.roster_values("参保状态", ctx.ledger.index)
     matched = pd.Series(False, index=ctx.ledger.index)
     matched.iloc[match.exact["ledger_row"].to_numpy()] = True
-    mask = comparable(ctx) & ((~matched & covered_rows(ctx, "医保")) | status.isin(NOT_INSURED))
+    unlisted = ~matched & covered_rows(ctx, "医保") & absence_can_be_said(ctx, "医保")
+    mask = comparable(ctx) & (unlisted | status.isin(NOT_INSURED))
     shown = status.where(matched, "无参保记录")
     return Violations(mask, {"医保参保状态": shown}, extra_sources=roster_sources(match, match.exact, mask))
 
@@ -205,7 +216,8 @@ def dangerous_house_without_record(ctx: RuleContext) -> Violations:
     """The ledger says 是否危房户 = 是, but 住建 has no C级/D级 row for the household, or shows it
     已竣工 (in a 乡镇 the 住建 roster covers)."""
     _, _, households = _house_pairs(ctx)
-    missing = (ctx.facts.text("是否危房户") == "是") & ~households & covered_rows(ctx, "住建")
+    sayable = ~ctx.facts.per_household(ctx.facts.active & ~absence_can_be_said(ctx, "住建"))
+    missing = (ctx.facts.text("是否危房户") == "是") & ~households & covered_rows(ctx, "住建") & sayable
     return Violations(_comparable_household(ctx) & missing)
 
 
@@ -238,7 +250,7 @@ def in_school_without_record(ctx: RuleContext) -> Violations:
     row for the child (no row counts only in a 乡镇 the 教体 roster covers)."""
     _, status, _ = _school_values(ctx)
     compulsory = ctx.facts.text("在校生状况").isin(COMPULSORY)
-    no_record = (status == "") & covered_rows(ctx, "教体")
+    no_record = (status == "") & covered_rows(ctx, "教体") & absence_can_be_said(ctx, "教体")
     not_enrolled = (status != "") & ~status.isin(ENROLLED)
     return Violations(comparable(ctx) & compulsory & (no_record | not_enrolled),
                       {"学籍状态": status.replace("", "无学籍记录")})
@@ -320,8 +332,9 @@ def suspected_id_error(ctx: RuleContext) -> Violations:
 def welfare_person_missing_from_ledger(ctx: RuleContext) -> Violations:
     """A 民政 在保 低保/特困 person whose 乡镇 is one the ledger covers has no row in the ledger (no
     match in any tier): a candidate for monitoring who may have been missed. Reported on the
-    roster row. A roster person whose name is on a ledger row with a broken ID (number cell,
-    malformed) may be that row: not comparable, so not reported."""
+    roster row. A roster person whose name is on a ledger row with a broken or mistyped ID (number
+    cell, malformed, wrong check character or birth date: not facts.id_certain) may be that row:
+    not reported."""
     match = _match(ctx, "民政")
     roster = match.roster
     live = roster["救助类型"].isin(DIBAO + TEKUN) & roster.get("保障状态", pd.Series("", index=roster.index)).isin(["", "在保"])
@@ -330,7 +343,7 @@ def welfare_person_missing_from_ledger(ctx: RuleContext) -> Violations:
     matched = np.zeros(len(roster), dtype=bool)
     matched[match.exact["roster_row"].to_numpy()] = True
     matched[match.suspected["roster_row"].to_numpy()] = True
-    broken_names = name_key(ctx.facts.text("姓名")[ctx.facts.active & ~ctx.facts.id_usable])
+    broken_names = name_key(ctx.facts.text("姓名")[ctx.facts.active & ~ctx.facts.id_certain])
     maybe_broken = name_key(roster["姓名"]).isin(set(broken_names)).to_numpy()
     return Violations(pd.Series(live & in_county & ~matched & ~maybe_broken, index=roster.index), frame=roster)
 

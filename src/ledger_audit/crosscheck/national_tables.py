@@ -70,6 +70,41 @@ def _listed(ctx: RuleContext, name: str, where: pd.Series | None = None) -> pd.S
     return pd.Series(listed, index=ctx.ledger.index)
 
 
+def _namesakes(ctx: RuleContext, name: str) -> pd.DataFrame:
+    """ledger_row, roster_row of the ledger rows and table rows with the same 户编号 and name but
+    another ID: most likely one person, one of the two numbers mistyped. Neither side is "missing"
+    from the other (the ID itself is G1's or G3-502's finding)."""
+
+    def compute() -> pd.DataFrame:
+        table = ctx.tables[name]
+        if "户编号" not in table or "姓名" not in table:
+            return pd.DataFrame({"ledger_row": [], "roster_row": []}, dtype="int64")
+        ledger = pd.DataFrame({"ledger_row": np.arange(len(ctx.ledger)), "household": ctx.facts.household_id.to_numpy(),
+                               "name": name_key(ctx.facts.text("姓名")).to_numpy(), "id": ctx.facts.id18.to_numpy()})
+        rows = pd.DataFrame({"roster_row": np.arange(len(table)), "household": table["户编号"].to_numpy(),
+                             "name": name_key(table["姓名"]).to_numpy(), "id": upgrade_to_18(table["证件号码"]).to_numpy()})
+        pairs = ledger[ledger["name"] != ""].merge(rows[rows["name"] != ""], on=["household", "name"])
+        return pairs.loc[pairs["id_x"] != pairs["id_y"], ["ledger_row", "roster_row"]]
+
+    return ctx.facts.shared(f"namesakes:{name}", compute)
+
+
+def _namesake_rows(ctx: RuleContext, name: str) -> pd.Series:
+    """Per ledger row: whether the table has a namesake row for it (same 户编号 and name, another ID)."""
+    namesake = np.zeros(len(ctx.ledger), dtype=bool)
+    namesake[_namesakes(ctx, name)["ledger_row"].to_numpy()] = True
+    return pd.Series(namesake, index=ctx.ledger.index)
+
+
+def _absent(ctx: RuleContext, *names: str) -> pd.Series:
+    """Per ledger row: the person has no row in any of the tables, and that can be said: the ID can
+    be looked up (facts.id_certain) and no table lists a namesake under another ID."""
+    absent = ctx.facts.id_certain.copy()
+    for name in names:
+        absent &= ~_listed(ctx, name) & ~_namesake_rows(ctx, name)
+    return absent
+
+
 def _yes(ctx: RuleContext, name: str, column: str) -> pd.Series:
     """Per table row: whether `column` is 是."""
     table = ctx.tables[name]
@@ -95,22 +130,19 @@ def _in_ledger_towns(ctx: RuleContext, name: str) -> pd.Series:
 @rule("G3-601", needs=("户编号", "证件号码"), tables=("户信息",))
 def household_table_person_missing_from_ledger(ctx: RuleContext) -> Violations:
     """A 户信息 row (of a 乡镇 the ledger covers) has no ledger row with the same 户编号 and ID. A
-    row whose 户编号 and name are those of a ledger row with a broken ID may be that row: not
-    reported."""
+    row whose 户编号 and name are those of a ledger row with another ID is that person, one of the
+    numbers mistyped: not reported (see _namesakes)."""
     table = ctx.tables["户信息"]
     paired = np.zeros(len(table), dtype=bool)
     paired[_person_pairs(ctx, "户信息")["roster_row"].to_numpy()] = True
-    broken = ~ctx.facts.id_usable
-    ledger_names = ctx.facts.household_id[broken] + "/" + name_key(ctx.facts.text("姓名")[broken])
-    names = table["姓名"] if "姓名" in table else pd.Series("", index=table.index, dtype=TEXT)
-    maybe_broken = (table["户编号"] + "/" + name_key(names)).isin(ledger_names).to_numpy()
-    return Violations(pd.Series(~paired & ~maybe_broken, index=table.index) & _in_ledger_towns(ctx, "户信息"), frame=table)
+    paired[_namesakes(ctx, "户信息")["roster_row"].to_numpy()] = True
+    return Violations(pd.Series(~paired, index=table.index) & _in_ledger_towns(ctx, "户信息"), frame=table)
 
 
 @rule("G3-602", needs=("户编号", "证件号码"), tables=("户信息",))
 def ledger_person_missing_from_household_table(ctx: RuleContext) -> Violations:
     """An active ledger person (of a 乡镇 户信息 covers) has no 户信息 row with the same 户编号 and ID."""
-    return Violations(comparable(ctx) & ~_listed(ctx, "户信息") & _in_towns_of(ctx, "户信息"))
+    return Violations(comparable(ctx) & _absent(ctx, "户信息") & _in_towns_of(ctx, "户信息"))
 
 
 @rule("G3-603", needs=("证件号码", MONTHS), tables=(WORKING, PLANNING))
@@ -118,8 +150,7 @@ def working_months_without_employment_record(ctx: RuleContext) -> Violations:
     """务工时间（月） above 0 in the ledger, but the person is in neither 务工 table (in a 乡镇 they
     cover)."""
     months = (ctx.facts.money(MONTHS) > 0).fillna(False)
-    unlisted = ~_listed(ctx, WORKING) & ~_listed(ctx, PLANNING)
-    return Violations(comparable(ctx) & months & unlisted & _in_towns_of(ctx, WORKING, PLANNING))
+    return Violations(comparable(ctx) & months & _absent(ctx, WORKING, PLANNING) & _in_towns_of(ctx, WORKING, PLANNING))
 
 
 @rule("G3-604", needs=("证件号码", MONTHS), tables=(WORKING,))
@@ -152,7 +183,10 @@ def labourer_without_work_or_plan(ctx: RuleContext) -> Violations:
     labourer = facts.text("劳动技能").isin(LABOURERS) & ((age >= low) & (age <= high)).fillna(False) & ~facts.in_school
     occupied = (facts.money(MONTHS) > 0).fillna(False) | (facts.money(POST_MONTHS) > 0).fillna(False) \
         | _listed(ctx, WORKING, _yes(ctx, WORKING, "是否已务工")) | _listed(ctx, PLANNING, _yes(ctx, PLANNING, "是否计划务工"))
-    return Violations(comparable(ctx) & labourer & ~occupied & _in_towns_of(ctx, WORKING, PLANNING), {"年龄": age})
+    # A mistyped ID finds no 务工 row, so "no work and no plan" cannot be said of it.
+    unsure = ~ctx.facts.id_certain | _namesake_rows(ctx, WORKING) | _namesake_rows(ctx, PLANNING)
+    return Violations(comparable(ctx) & ~unsure & labourer & ~occupied & _in_towns_of(ctx, WORKING, PLANNING),
+                      {"年龄": age})
 
 
 def _ledger_count(ctx: RuleContext, unit: str, where: dict[str, tuple[str, ...]], villages: pd.DataFrame) -> pd.Series:

@@ -14,7 +14,7 @@ from ..frame import TEXT
 from ..gates.g2_pension import EMPLOYEE_PENSION, RESIDENT_PENSION, pension_insured, pension_uninsured
 from ..gates.rule import RuleContext, Violations, rule
 from .coverage import covered_rows
-from .departments import comparable, roster_sources
+from .departments import absence_can_be_said, comparable, roster_sources
 
 PENSION_LOST = ("未参保", "终止")
 PENSION_PAID = "正常参保"
@@ -91,7 +91,7 @@ def disabled_without_certificate(ctx: RuleContext) -> Violations:
     valid = (number != "") & status.isin(["", VALID_CERTIFICATE])
     listed = number != ""
     shown = status.where(~listed | (status != ""), VALID_CERTIFICATE).where(listed, "无持证记录")
-    missing = ~valid & (listed | covered_rows(ctx, "残联"))
+    missing = ~valid & (listed | (covered_rows(ctx, "残联") & absence_can_be_said(ctx, "残联")))
     return _found(ctx, "残联", _disabled(ctx) & missing, {"残联持证情况": shown.astype(TEXT)})
 
 

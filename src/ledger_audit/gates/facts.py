@@ -212,6 +212,14 @@ class Facts:
         return self.id_well_formed & ~self.id_stored_as_number & ~self.id_placeholder
 
     @cached_property
+    def id_certain(self) -> pd.Series:
+        """Whether the ID can be looked up in another list: usable, with the right check character
+        (not G1-003) and a real birth date (not G1-004). Such a typo matches nobody, so "not in the
+        roster" cannot be said of its person: that would add a false finding to G1's true one."""
+        born = self.birth_date_from_id
+        return self.id_usable & self.id_checksum_ok & born.notna() & (born >= pd.Timestamp(1900, 1, 1))
+
+    @cached_property
     def birth_date_from_id(self) -> pd.Series:
         return pd.to_datetime(self.id18.where(self.id_usable).str[6:14], format="%Y%m%d", errors="coerce")
 
