@@ -17,6 +17,12 @@ RULES = rule_set(CATALOG)
 EXAMPLES = load_examples()
 
 
+def test_every_catalogued_rule_has_examples():
+    """A rule added without examples (or examples left for a rule that is gone) fails here."""
+    assert sorted(set(CATALOG.rules) - set(EXAMPLES)) == []
+    assert sorted(set(EXAMPLES) - set(CATALOG.rules)) == []
+
+
 @pytest.mark.parametrize("rule_id", sorted(EXAMPLES))
 def test_examples_fire_and_pass(rule_id):
     examples = EXAMPLES[rule_id]

@@ -18,14 +18,14 @@ ledger rows:
     without = ["是否通生活用电"]                    # ledger columns the example's ledger lacks
     previous_ledger = [{ "人均纯收入（元）" = "20000" }]
     previous = { as_of = "2022-03-31", "整改状态" = "未整改" }   # last quarter's 整改台账 (G4-011/012),
-    tracks = "G1-001"                             # and the problem it tracks (its gate alone is run)
+    tracks = "G1-001"                             # and the rule of the problem it tracks
     as_of = "2022-06-30"
     note = "为什么这样会被报告（中文，可省略）"
 
 Members after the first belong to the same household unless they say otherwise, with a 与户主关系,
 birth date and sex of their own (MEMBERS) and an ID number built from them (valid check character);
 户主姓名, 家庭人口数 and 人均纯收入 follow the rows as given. `run_case` runs one rule on one case through the same
-stages as `audit_county` (the tracking rules, through `audit_county` itself, twice).
+stages as `audit_county` (a tracking rule: the problem it tracks, found twice and carried forward).
 `audit rules X` shows the examples and what the rule says on them; tests/test_rule_examples.py
 runs them all.
 """
@@ -38,15 +38,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from .audit import audit_county, rule_context
+from .audit import rule_context
 from .catalog import Catalog, read_toml
 from .config import AuditConfig
-from .frame import ID_STORED_AS_NUMBER, SOURCE_FILE, SOURCE_ROW, SOURCE_SHEET, TEXT, LoadedTable, LoadReport
+from .frame import ID_STORED_AS_NUMBER, SOURCE_FILE, SOURCE_ROW, SOURCE_SHEET, TEXT
 from .gates.engine import run_gates
 from .gates.rule import RegisteredRule
 from .identity import check_characters
 from .resources import schemas_dir
-from .track.rectification import TRACKING_RULE_IDS
+from .track.rectification import TRACKING_RULE_IDS, carry_forward
 
 EXAMPLE_AS_OF = date(2022, 6, 30)
 EXAMPLE_FILE = "示例.xlsx"
@@ -218,27 +218,29 @@ def case_inputs(case: ExampleCase, catalog: Catalog) -> CaseInputs:
 def run_case(rule_id: str, case: ExampleCase, catalog: Catalog, rules: dict[str, RegisteredRule]) -> pd.DataFrame:
     """The findings of one rule on one example case."""
     inputs = case_inputs(case, catalog)
-    config = AuditConfig(as_of=case.as_of)
     if rule_id in TRACKING_RULE_IDS:
-        return _tracked(rule_id, case, inputs, catalog)
+        return _tracked(rule_id, case, inputs, catalog, rules)
+    return _findings(rule_id, inputs, AuditConfig(as_of=case.as_of), catalog, rules)
+
+
+def _findings(rule_id: str, inputs: CaseInputs, config: AuditConfig, catalog: Catalog,
+              rules: dict[str, RegisteredRule]) -> pd.DataFrame:
     context = rule_context(inputs.ledger, inputs.rosters, config, catalog, inputs.previous_ledger, inputs.tables)
     return run_gates(context, {rule_id: rules[rule_id]}).findings
 
 
-def _tracked(rule_id: str, case: ExampleCase, inputs: CaseInputs, catalog: Catalog) -> pd.DataFrame:
-    """A tracking rule: the county audited at `previous.as_of`, its 整改台账 filled in as the
-    example says, then audited again with it (in the gate of the problem tracked, if it names one)."""
+def _tracked(rule_id: str, case: ExampleCase, inputs: CaseInputs, catalog: Catalog,
+             rules: dict[str, RegisteredRule]) -> pd.DataFrame:
+    """A tracking rule: the problem `tracks` found at `previous.as_of`, its 整改台账 filled in as
+    the example says, then found again (or not) at the example's date and carried forward, as
+    audit_county does."""
     previous = dict(case.previous or {})
-    before = _date(previous.pop("as_of", EXAMPLE_AS_OF))
-    ledger = LoadedTable(inputs.ledger, LoadReport(role="ledger", files=[EXAMPLE_FILE]))
-    rosters = {n: LoadedTable(f, LoadReport(role=n)) for n, f in inputs.rosters.items()}
-    tables = {n: LoadedTable(f, LoadReport(role=n)) for n, f in inputs.tables.items()}
-    gates = (case.tracks[:2],) if case.tracks else None
-    first = audit_county(ledger, rosters, AuditConfig(as_of=before), catalog, tables=tables, gates=gates)
-    filled = first.rectification.assign(**{column: str(value) for column, value in previous.items()})
-    again = audit_county(ledger, rosters, AuditConfig(as_of=case.as_of), catalog, previous_rectification=filled,
-                         tables=tables, gates=gates)
-    return again.findings[again.findings["rule_id"] == rule_id].reset_index(drop=True)
+    before = AuditConfig(as_of=_date(previous.pop("as_of", EXAMPLE_AS_OF)))
+    first, _ = carry_forward(None, _findings(case.tracks, inputs, before, catalog, rules), before, catalog)
+    filled = first.assign(**{column: str(value) for column, value in previous.items()})
+    now = AuditConfig(as_of=case.as_of)
+    _, tracked = carry_forward(filled, _findings(case.tracks, inputs, now, catalog, rules), now, catalog)
+    return tracked[tracked["rule_id"] == rule_id].reset_index(drop=True)
 
 
 def case_text(case: ExampleCase) -> list[str]:
