@@ -257,9 +257,12 @@ def in_school_without_record(ctx: RuleContext) -> Violations:
 
 
 def _roster_grade(grade: pd.Series) -> pd.Series:
-    """教体 年级 as a number: 一年级…九年级, 小学一年级, 初一…初三, 高一…高三."""
+    """教体 年级 as a number: 一年级…九年级, 小学一年级, 初一…初三, 初中一年级…初中三年级 (7–9),
+    高一…高三, 高中一年级…高中三年级 (10–12), 初中七年级."""
+    stage = grade.str.extract("^(初中|高中)([一二三])年级$")
+    within = stage[1].map({"一": 1, "二": 2, "三": 3}) + stage[0].map({"初中": 6, "高中": 9})
     cleaned = grade.str.replace("^(小学|初中|高中)", "", regex=True)
-    return cleaned.map(ROSTER_GRADES).astype("float64")
+    return within.astype("float64").fillna(cleaned.map(ROSTER_GRADES).astype("float64"))
 
 
 @rule("G3-403", needs=("证件号码", "在校生状况"), values=("教体年级",), roster="教体")
