@@ -282,9 +282,10 @@ def grade_differs_from_school_record(ctx: RuleContext) -> Violations:
 @rule("G3-404", needs=("证件号码", "在校生状况"), values=("学籍状态",), roster="教体")
 def enrolled_but_not_in_school_in_ledger(ctx: RuleContext) -> Violations:
     """A child of school-year age 6–15 is not in school according to the ledger, while 教体 shows
-    在读."""
+    在读 in school (a 学段 学前 row agrees with a ledger 学前教育; G2-011 reports the late start)."""
     match, status, _ = _school_values(ctx)
-    mask = comparable(ctx) & _compulsory_age(ctx) & ~ctx.facts.in_school & (status == "在读")
+    in_school = (status == "在读") & (match.roster_values("学段", ctx.ledger.index) != "学前")
+    mask = comparable(ctx) & _compulsory_age(ctx) & ~ctx.facts.in_school & in_school
     return Violations(mask, {"学籍状态": status}, extra_sources=roster_sources(match, match.exact, mask))
 
 
