@@ -156,12 +156,20 @@ def tekun_without_minzheng_record(ctx: RuleContext) -> Violations:
     return _welfare_rules(ctx, TEKUN, "是否特困供养人员", listed_in_roster=False)
 
 
+def _insurance(ctx: RuleContext) -> tuple[RosterMatch, pd.Series, pd.Series]:
+    """医保 参保状态 and 险种 per ledger row, from the person's 正常参保 row where there is one: who
+    moved from 城乡居民 to 职工 insurance has a 终止参保 row of the old 险种 beside the live one."""
+    match = _match(ctx, "医保")
+    live = match.roster["参保状态"] == INSURED
+    return (match, match.roster_values("参保状态", ctx.ledger.index, live),
+            match.roster_values("险种", ctx.ledger.index, live))
+
+
 @rule("G3-201", needs=("证件号码",), values=("医保参保状态",), roster="医保")
 def not_in_basic_medical_insurance(ctx: RuleContext) -> Violations:
     """医保 shows the person 未参保, 暂停参保 or 终止参保, or has no row at all for them (in a 乡镇
     the 医保 roster covers): 基本医疗保障率 is a binding 100 % indicator."""
-    match = _match(ctx, "医保")
-    status = match.roster_values("参保状态", ctx.ledger.index)
+    match, status, _ = _insurance(ctx)
     matched = pd.Series(False, index=ctx.ledger.index)
     matched.iloc[match.exact["ledger_row"].to_numpy()] = True
     unlisted = ~matched & covered_rows(ctx, "医保") & absence_can_be_said(ctx, "医保")
@@ -173,8 +181,7 @@ def not_in_basic_medical_insurance(ctx: RuleContext) -> Violations:
 @rule("G3-202", needs=("证件号码", "是否参加城乡居民基本医疗保险"), values=("医保参保状态",), roster="医保")
 def ledger_insurance_wrong(ctx: RuleContext) -> Violations:
     """The ledger says the person is not insured, while 医保 shows 正常参保."""
-    match = _match(ctx, "医保")
-    status = match.roster_values("参保状态", ctx.ledger.index)
+    match, status, _ = _insurance(ctx)
     mask = comparable(ctx) & ctx.facts.uninsured & (status == INSURED)
     return Violations(mask, {"医保参保状态": status}, extra_sources=roster_sources(match, match.exact, mask))
 
@@ -182,8 +189,7 @@ def ledger_insurance_wrong(ctx: RuleContext) -> Violations:
 @rule("G3-203", needs=("证件号码", "是否参加城乡居民基本医疗保险"), values=("医保险种",), roster="医保")
 def insurance_kind_differs(ctx: RuleContext) -> Violations:
     """The ledger marks 城乡居民 insurance and 医保 shows 职工 insurance, or the reverse."""
-    match = _match(ctx, "医保")
-    kind = match.roster_values("险种", ctx.ledger.index)
+    match, _, kind = _insurance(ctx)
     resident = ctx.facts.text("是否参加城乡居民基本医疗保险") == "是"
     employee = ctx.facts.text("是否参加城镇职工基本医疗保险") == "是"
     differs = (resident & ~employee & (kind == "职工基本医疗保险")) | (employee & ~resident & (kind == "城乡居民基本医疗保险"))
@@ -222,8 +228,12 @@ def dangerous_house_without_record(ctx: RuleContext) -> Violations:
 
 
 def _school_values(ctx: RuleContext) -> tuple[RosterMatch, pd.Series, pd.Series]:
+    """教体 学籍状态 and 年级 per ledger row, from the pupil's 在读 or 送教上门 row where there is
+    one: who changed school has a 转出 row at the old school beside the new one."""
     match = _match(ctx, "教体")
-    return match, match.roster_values("学籍状态", ctx.ledger.index), match.roster_values("年级", ctx.ledger.index)
+    enrolled = match.roster["学籍状态"].isin(ENROLLED)
+    return (match, match.roster_values("学籍状态", ctx.ledger.index, enrolled),
+            match.roster_values("年级", ctx.ledger.index, enrolled))
 
 
 def _compulsory_age(ctx: RuleContext) -> pd.Series:

@@ -39,10 +39,16 @@ class RosterMatch:
     exact: pd.DataFrame        # ledger_row, roster_row (positions) matched on the ID
     suspected: pd.DataFrame    # ledger_row, roster_row, tier (2 or 3): possible ID errors
 
-    def roster_values(self, column: str, rows: pd.Index) -> pd.Series:
-        """For each ledger row, the roster's value of `column` on its exact match ("" if none;
-        the first roster row when a person has several)."""
-        first = self.exact.drop_duplicates("ledger_row")
+    def roster_values(self, column: str, rows: pd.Index, preferred: pd.Series | None = None) -> pd.Series:
+        """For each ledger row, the roster's value of `column` on its exact match ("" if none).
+        When a person has several roster rows, the first of those `preferred` marks (a roster-row
+        mask: the 正常参保 row of a person who changed 险种, the 在读 row of a pupil who changed
+        school), else the first."""
+        exact = self.exact
+        if preferred is not None:
+            later = ~preferred.to_numpy(dtype=bool)[exact["roster_row"].to_numpy()]
+            exact = exact.assign(later=later).sort_values("later", kind="stable")
+        first = exact.drop_duplicates("ledger_row")
         values = pd.Series(self.roster[column].to_numpy()[first["roster_row"].to_numpy()],
                            index=first["ledger_row"].to_numpy(), dtype=TEXT) if column in self.roster else pd.Series(dtype=TEXT)
         return values.reindex(rows).fillna("").astype(TEXT)
