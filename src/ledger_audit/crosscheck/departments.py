@@ -242,14 +242,19 @@ def _compulsory_age(ctx: RuleContext) -> pd.Series:
     return ((age >= ages.school_age_min) & (age <= ages.school_age_max)).fillna(False)
 
 
+def _dropped_out(ctx: RuleContext, status: pd.Series) -> pd.Series:
+    """G3-401's case: a child of school-year age 6–15 whom 教体 shows 辍学, or 休学 with no reason
+    recorded in the ledger."""
+    no_reason = ctx.facts.text("义务教育阶段未上学原因") == ""
+    return _compulsory_age(ctx) & ((status == "辍学") | ((status == "休学") & no_reason))
+
+
 @rule("G3-401", needs=("证件号码",), values=("学籍状态", "学年年龄"), roster="教体")
 def school_record_shows_dropout(ctx: RuleContext) -> Violations:
     """教体 shows 辍学/失学, or 休学 while the ledger records no reason, for a child of school-year age
     6–15 in the ledger."""
     match, status, _ = _school_values(ctx)
-    no_reason = ctx.facts.text("义务教育阶段未上学原因") == ""
-    dropped = (status == "辍学") | ((status == "休学") & no_reason)
-    mask = comparable(ctx) & _compulsory_age(ctx) & dropped
+    mask = comparable(ctx) & _dropped_out(ctx, status)
     return Violations(mask, {"学籍状态": status, "学年年龄": ctx.facts.school_year_age.astype(TEXT).fillna("")},
                       extra_sources=roster_sources(match, match.exact, mask))
 
@@ -261,7 +266,8 @@ def in_school_without_record(ctx: RuleContext) -> Violations:
     _, status, _ = _school_values(ctx)
     compulsory = ctx.facts.text("在校生状况").isin(COMPULSORY)
     no_record = (status == "") & covered_rows(ctx, "教体") & absence_can_be_said(ctx, "教体")
-    not_enrolled = (status != "") & ~status.isin(ENROLLED)
+    # A child 教体 shows as dropped out is G3-401's finding: the same fact, reported once.
+    not_enrolled = (status != "") & ~status.isin(ENROLLED) & ~_dropped_out(ctx, status)
     return Violations(comparable(ctx) & compulsory & (no_record | not_enrolled),
                       {"学籍状态": status.replace("", "无学籍记录")})
 
