@@ -103,30 +103,40 @@ def _live(match: RosterMatch, column: str, values: tuple[str, ...], status_colum
 
 
 def _covered(ctx: RuleContext, pairs: pd.DataFrame) -> pd.Series:
-    """Ledger rows a 民政 row covers: the person, and for a head-only row the whole household."""
+    """For each ledger row, the 救助类型 of the 民政 row covering it ("" if none): the person's own
+    row, and for a head-only row the whole household, unless `pairs` list two or more of that
+    household's members on rows of their own (then 民政 lists the household member by member,
+    and the head's row is the head's: a son left out of his parents' 低保 is not covered)."""
     roster = _match(ctx, "民政").roster
     head_only = pd.Series(False, index=roster.index)
     if "与户主关系" in roster:
         head_only |= roster["与户主关系"] == "户主"
     if "保障人数" in roster:
         head_only |= pd.to_numeric(roster["保障人数"], errors="coerce").fillna(0) > 1
-    person = pd.Series(False, index=ctx.ledger.index)
-    person.iloc[pairs["ledger_row"].to_numpy()] = True
+    household = ctx.facts.household_id
+    types = roster["救助类型"].to_numpy()
+    listed = household.iloc[pairs["ledger_row"].unique()].value_counts()
     heads = pairs[head_only.to_numpy()[pairs["roster_row"].to_numpy()]]
-    households = ctx.facts.household_id.iloc[heads["ledger_row"].to_numpy()]
-    return person | ctx.facts.household_id.isin(households)
+    head_households = household.iloc[heads["ledger_row"].to_numpy()].to_numpy()
+    whole = ~pd.Series(head_households).isin(listed[listed > 1].index).to_numpy()
+    household_type = pd.Series(types[heads["roster_row"].to_numpy()[whole]], index=head_households[whole],
+                               dtype=TEXT).groupby(level=0).first()
+    own = pd.Series("", index=ctx.ledger.index, dtype=TEXT)
+    own.iloc[pairs["ledger_row"].to_numpy()] = types[pairs["roster_row"].to_numpy()]
+    via_head = pd.Series(household_type.reindex(household.to_numpy()).fillna("").to_numpy(), index=own.index, dtype=TEXT)
+    return own.where(own != "", via_head)
 
 
 def _welfare_rules(ctx: RuleContext, types: tuple[str, ...], ledger_column: str, listed_in_roster: bool) -> Violations:
     """G3-101/103 (roster says yes, ledger does not) and G3-102/104 (ledger says yes, roster does not)."""
     match = _match(ctx, "民政")
     pairs = _live(match, "救助类型", types, "保障状态")
-    covered = _covered(ctx, pairs)
+    covering = _covered(ctx, pairs)
+    covered = covering != ""
     says_yes = ctx.facts.text(ledger_column) == "是"
     missing = says_yes & ~covered & covered_rows(ctx, "民政") & absence_can_be_said(ctx, "民政")
     mask = comparable(ctx) & (covered & ~says_yes if listed_in_roster else missing)
-    return Violations(mask, {"民政救助类型": match.roster_values("救助类型", ctx.ledger.index)},
-                      extra_sources=roster_sources(match, pairs, mask))
+    return Violations(mask, {"民政救助类型": covering}, extra_sources=roster_sources(match, pairs, mask))
 
 
 @rule("G3-101", needs=("证件号码", "是否享受农村居民最低生活保障"), values=("民政救助类型",), roster="民政")
