@@ -14,7 +14,8 @@ Which roster columns hold the ID and the name, and whether a roster lists househ
 户主 (住建: the household's head matches first, then any member), is the department's spec in
 schemas/rosters.toml. A roster may carry the ID only inside another number (残联: the first 18
 characters of the 残疾人证号): where its ID column is absent or empty, the ID is taken from there. A 民政 row of a household head that stands for the whole household (与户主关系 =
-户主, or 保障人数 > 1) covers every member of that household (the 民政 rules in departments.py).
+户主, or 保障人数 > 1) covers every member of that household, unless 民政 lists members of it on
+rows of their own (the 民政 rules in departments.py).
 """
 
 from __future__ import annotations
