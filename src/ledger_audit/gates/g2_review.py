@@ -32,13 +32,15 @@ def _relation(ctx: RuleContext) -> pd.Series:
     return ctx.facts.text("与户主关系")
 
 
-@rule("G2-001", needs=("证件号码", "性别"), values=("证件性别",))
+@rule("G2-001", needs=("证件号码", "性别"), values=("证件性别", "性别位"))
 def sex_differs_from_id(ctx: RuleContext) -> Violations:
-    """性别 does not match the 17th digit of the ID (odd ⇒ 男, even ⇒ 女). Rows whose ID is not
-    well formed are left to G1-002/G1-006."""
+    """性别 does not match the 17th digit of the ID (odd ⇒ 男, even ⇒ 女; the 15th of a
+    first-generation 15-digit number, which the message names). Rows whose ID is not well formed
+    are left to G1-002/G1-006."""
     sex, from_id = ctx.facts.text("性别"), ctx.facts.sex_from_id
     bad = ctx.facts.active & (from_id != "") & sex.isin(["男", "女"]) & (sex != from_id)
-    return Violations(bad, {"证件性别": from_id})
+    digit = ctx.facts.text("证件号码").str.strip().str.len().map({15: "第 15 位"}).fillna("第 17 位")
+    return Violations(bad, {"证件性别": from_id, "性别位": digit})
 
 
 @rule("G2-002", needs=("证件号码", "出生日期"), values=("证件出生日期",))
