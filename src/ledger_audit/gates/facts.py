@@ -170,10 +170,12 @@ class Facts:
 
     @cached_property
     def id_repeated(self) -> pd.Series:
-        """The (18-character) ID appears on more than one row (G3-001). Only usable IDs count: two
-        number cells that Excel cut to the same 15 digits are not one person."""
-        usable = self.id_usable.to_numpy()
-        codes = pd.factorize(self.id18.where(self.id_usable, ""))[0]
+        """The (18-character) ID appears on more than one member row (G3-001). Only usable IDs of
+        active members count: two number cells that Excel cut to the same 15 digits are not one
+        person, and a row marked 迁出 (or 死亡) is the record a person left behind, not a second entry."""
+        counted = self.id_usable & self.active
+        usable = counted.to_numpy()
+        codes = pd.factorize(self.id18.where(counted, ""))[0]
         return pd.Series(usable & pd.Series(codes).duplicated(keep=False).to_numpy(), index=self.ledger.index)
 
     @cached_property
