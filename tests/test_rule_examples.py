@@ -8,6 +8,7 @@ import pytest
 from ledger_audit.audit import audit_county
 from ledger_audit.catalog import load_catalog
 from ledger_audit.config import AuditConfig
+from ledger_audit.errors import AuditInputError
 from ledger_audit.frame import LoadedTable, LoadReport
 from ledger_audit.registry import rule_set
 from ledger_audit.rule_examples import EXAMPLE_FILE, ExampleCase, ledger_rows, load_examples, run_case
@@ -53,3 +54,11 @@ def test_members_get_valid_ids_and_one_household():
     assert frame["户主姓名"].tolist() == ["张建国", "张建国"]
     assert frame["家庭人口数"].tolist() == ["2", "2"]
     assert run_case("G1-003", ExampleCase(ledger=({}, {"性别": "女"})), CATALOG, RULES).empty
+
+
+def test_one_rule_in_two_example_files_is_refused(tmp_path):
+    (tmp_path / "examples").mkdir()
+    for name in ("G1.toml", "G1_more.toml"):
+        (tmp_path / "examples" / name).write_text('[G1-001]\nfires = [{ "户类型" = "" }]\npasses = [{}]\n', encoding="utf-8")
+    with pytest.raises(AuditInputError, match="G1-001 的示例写在两个文件中"):
+        load_examples(tmp_path)

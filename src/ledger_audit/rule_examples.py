@@ -41,6 +41,7 @@ import pandas as pd
 from .audit import rule_context
 from .catalog import Catalog, read_toml
 from .config import AuditConfig
+from .errors import AuditInputError
 from .frame import ID_STORED_AS_NUMBER, SOURCE_FILE, SOURCE_ROW, SOURCE_SHEET, TEXT
 from .gates.engine import run_gates
 from .gates.rule import RegisteredRule
@@ -108,6 +109,9 @@ def load_examples(directory: Path | None = None) -> dict[str, RuleExamples]:
     examples: dict[str, RuleExamples] = {}
     for path in sorted(((directory or schemas_dir()) / "examples").glob("G*.toml")):
         for rule_id, raw in read_toml(path).items():
+            if rule_id in examples:   # a second file would silently replace the first one's cases
+                raise AuditInputError(f"规则 {rule_id} 的示例写在两个文件中（另一个是 {Path(examples[rule_id].source).name}）。",
+                                      file=str(path), hint="把这条规则的示例合并到一个文件中。")
             examples[rule_id] = RuleExamples(rule_id, _cases(raw.get("fires")), _cases(raw.get("passes")), str(path))
     return examples
 
