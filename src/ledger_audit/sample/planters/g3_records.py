@@ -41,7 +41,9 @@ def _minzheng_tekun_unmarked(p: Planting) -> list[Planted]:
 
 @planter("G3-104")
 def _tekun_without_minzheng(p: Planting) -> list[Planted]:
-    eligible = not_monitored(p) & (age(p) >= 60) & ~p.column("劳动技能").isin(["普通劳动力", "技能劳动力"])
+    """A person not already 特困 (who would have 民政's record, and nothing would be planted)."""
+    eligible = not_monitored(p) & (age(p) >= 60) & ~p.column("劳动技能").isin(["普通劳动力", "技能劳动力"]) \
+        & (p.column("是否特困供养人员") != "是")
     return person(p, "G3-104", eligible, "是否特困供养人员", "是", "台账标注特困，民政无在保特困记录")
 
 
