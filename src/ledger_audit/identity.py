@@ -17,6 +17,7 @@ from .frame import TEXT, arrow_text, text_from_codes
 # GB 11643-1999 / ISO 7064 MOD 11-2: weights of the 17 digits and the check character per remainder.
 ID_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
 ID_CHECK_CHARS = pa.array(list("10X98765432") + [""])   # by remainder; the last: not 17 digits
+ID_CHECK_CODES = np.frombuffer(b"10X98765432", dtype=np.uint8)   # the same, as ASCII codes
 ID_PATTERN = "[0-9]{17}[0-9X]"   # [0-9], not \d: keeps pandas on pyarrow's RE2
 MOBILE = "1[3-9][0-9]{9}"
 LANDLINE = r"(\(?0[0-9]{2,3}\)?-?)[0-9]{7,8}(-[0-9]{1,6})?"
@@ -46,6 +47,22 @@ def _digit_matrix(digits: pd.Series) -> np.ndarray:
     offsets = np.frombuffer(values.buffers()[1], dtype=np.int64)[values.offset:values.offset + len(values) + 1]
     data = np.frombuffer(values.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]] if len(values) else np.array([], np.uint8)
     return (data.astype(np.int64) - ord("0")).reshape(-1, 17)
+
+
+def id_codes(id18: pd.Series) -> np.ndarray:
+    """18-character IDs as an (n, 18) matrix of ASCII codes; a character outside ASCII becomes
+    0xFF (it can be no digit, so an ID holding one is invalid whatever it is)."""
+    points = np.array(id18.tolist(), dtype="U18").view(np.uint32).reshape(-1, 18)
+    return np.where(points < 128, points, 0xFF).astype(np.uint8)
+
+
+def valid_id_codes(codes: np.ndarray) -> np.ndarray:
+    """For an (n, 18) matrix of ASCII codes, whether each row is a valid ID: `normalised_ids`'s
+    test (17 digits, then the right check character) on codes, for the many candidate IDs of
+    crosscheck/matching.py's repairs."""
+    digits = codes[:, :17].astype(np.int64) - ord("0")
+    well_formed = ((digits >= 0) & (digits <= 9)).all(axis=1)
+    return well_formed & (codes[:, 17] == ID_CHECK_CODES[(digits @ ID_WEIGHTS) % 11])
 
 
 def upgrade_to_18(id_text: pd.Series) -> pd.Series:

@@ -27,10 +27,12 @@ import pandas as pd
 
 from ..catalog import RosterSpec
 from ..frame import TEXT
-from ..identity import name_key, normalised_ids
+from ..identity import id_codes, name_key, normalised_ids, valid_id_codes
 
 TIER_COLUMNS = ("ledger_row", "roster_row", "tier")
-DIGITS = "0123456789"
+# Every one-character substitution of an ID: (position, ASCII code); X only as the check character.
+SUBSTITUTIONS = np.array([(position, ord(character)) for position in range(18)
+                          for character in "0123456789" + ("X" if position == 17 else "")])
 
 
 @dataclass
@@ -68,22 +70,21 @@ def _side(frame: pd.DataFrame, id_column: str, name_column: str) -> pd.DataFrame
 
 
 def variants(ids: pd.DataFrame) -> pd.DataFrame:
-    """All IDs one substitution or one adjacent transposition away from each (invalid) ID that
-    pass the checksum: columns row, variant."""
-    parts = []
-    for position in range(18):
-        characters = DIGITS + ("X" if position == 17 else "")
-        for character in characters:
-            changed = ids["id"].str.slice(0, position) + character + ids["id"].str.slice(position + 1)
-            parts.append(pd.DataFrame({"row": ids["row"], "variant": changed}))
-    for position in range(17):
-        swapped = ids["id"].str.slice(0, position) + ids["id"].str.slice(position + 1, position + 2) \
-            + ids["id"].str.slice(position, position + 1) + ids["id"].str.slice(position + 2)
-        parts.append(pd.DataFrame({"row": ids["row"], "variant": swapped}))
-    candidates = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["row", "variant"])
-    candidates = candidates[candidates["variant"] != ids.set_index("row").loc[candidates["row"], "id"].to_numpy()]
-    _, valid = normalised_ids(candidates["variant"])
-    return candidates[valid.to_numpy()].drop_duplicates()
+    """All IDs one substitution or one adjacent transposition away from each (invalid, 18-character)
+    ID that pass the checksum: columns row, variant. Built as one (edits, IDs, 18) array of
+    character codes, every edit of every ID at once."""
+    codes = id_codes(ids["id"])
+    edits = np.repeat(codes[np.newaxis], len(SUBSTITUTIONS) + 17, axis=0)
+    positions, characters = SUBSTITUTIONS[:, 0], SUBSTITUTIONS[:, 1].astype(np.uint8)
+    edits[np.arange(len(SUBSTITUTIONS)), :, positions] = characters[:, np.newaxis]
+    swaps, left = len(SUBSTITUTIONS) + np.arange(17), np.arange(17)
+    edits[swaps, :, left] = codes[:, left + 1].T
+    edits[swaps, :, left + 1] = codes[:, left].T
+    flat = edits.reshape(-1, 18)
+    keep = (edits != codes).any(axis=2).ravel() & valid_id_codes(flat)
+    found = np.ascontiguousarray(flat[keep]).view("S18").ravel().astype("U18")
+    rows = np.tile(ids["row"].to_numpy(), len(edits))[keep]
+    return pd.DataFrame({"row": rows, "variant": pd.Series(found, dtype=TEXT)}).drop_duplicates()
 
 
 def _repaired(broken: pd.DataFrame, others: pd.DataFrame) -> pd.DataFrame:

@@ -66,8 +66,9 @@ def run_gates(ctx: RuleContext, rules: dict[str, RegisteredRule], gates: tuple[s
     for rule_id, violations in sorted(results.items()):
         rows = _flagged_rows(ctx, rules[rule_id], violations)
         if len(rows):
-            parts.append(_findings_for(ctx, ctx.catalog.rules[rule_id], rules[rule_id], violations, rows))
-    findings = pd.concat(parts, ignore_index=True) if parts else empty_findings()
+            parts.append(_findings_about(ctx, ctx.catalog.rules[rule_id], rules[rule_id], violations, rows))
+    findings = (finding_rows(ctx.catalog.rules, ctx.config, pd.concat(parts, ignore_index=True)) if parts
+                else empty_findings())
     return GateOutcome(sort_findings(findings), pd.DataFrame(not_run, columns=list(NOT_RUN_COLUMNS)))
 
 
@@ -177,10 +178,10 @@ def _cell_violations(ctx: RuleContext, registered: RegisteredRule, cases: pd.Dat
     return Violations(mask, {registered.values[0]: quoted} if registered.values else {})
 
 
-def _findings_for(ctx: RuleContext, spec: RuleSpec, registered: RegisteredRule, violations: Violations,
-                  rows: pd.Index) -> pd.DataFrame:
-    """One finding per person (or roster) row, or per household / village with the sources of all
-    its rows."""
+def _findings_about(ctx: RuleContext, spec: RuleSpec, registered: RegisteredRule, violations: Violations,
+                    rows: pd.Index) -> pd.DataFrame:
+    """What one rule's findings are about (findings.finding_rows's `about`): one per person (or
+    roster) row, or per household / village with the sources of all its rows."""
     frame = violations.frame if violations.frame is not None else ctx.ledger
     wanted = {*FINDING_FRAME_COLUMNS, *(f for _, f, _, _ in string.Formatter().parse(spec.message) if f)}
     ledger = frame[[c for c in frame.columns if c in wanted]].iloc[rows]   # only what findings show
@@ -201,7 +202,7 @@ def _findings_for(ctx: RuleContext, spec: RuleSpec, registered: RegisteredRule, 
         sources = detail.groupby("_entity", sort=False)["_source"].agg(SOURCE_SEPARATOR.join)
         detail = detail.drop_duplicates("_entity")
         detail["_source"] = detail["_entity"].map(sources)
-    return _finding_rows(ctx, spec, detail)
+    return _about(ctx, spec, detail)
 
 
 def _entity_keys(ctx: RuleContext, spec: RuleSpec, registered: RegisteredRule, rows: pd.Index,
@@ -219,17 +220,17 @@ def _entity_keys(ctx: RuleContext, spec: RuleSpec, registered: RegisteredRule, r
     return person.where(person != "", fallback)
 
 
-def _finding_rows(ctx: RuleContext, spec: RuleSpec, detail: pd.DataFrame) -> pd.DataFrame:
+def _about(ctx: RuleContext, spec: RuleSpec, detail: pd.DataFrame) -> pd.DataFrame:
     person = spec.entity in ("person", "roster")
     column = lambda name: detail[name] if name in detail.columns else pd.Series("", index=detail.index)  # noqa: E731
-    about = pd.DataFrame({
+    return pd.DataFrame({
         "town": column("乡镇"), "village": column("行政村"),
         "household_id": column("户编号") if spec.entity != "village" else "",
         "head_name": ctx.facts.head_name.reindex(detail.index) if spec.entity in ("person", "household") else "",
         "name": column("姓名") if person else "", "id_number": column("证件号码") if person else "",
         "message": detail["_message"], "sources": detail["_source"], "entity_key": detail["_entity"],
+        "rule_id": spec.rule_id, "severity": detail["_severity"],
     }, index=detail.index)
-    return finding_rows(spec, ctx.config, about, detail["_severity"])
 
 
 def value_text(values: pd.Series) -> pd.Series:

@@ -57,7 +57,10 @@ def find_header(cells: pd.DataFrame, index: dict[str, ColumnMatch]) -> HeaderLay
     above or below that names fields in columns the best row leaves empty or groups (merged
     two-level header, e.g. 家庭收入情况 over 工资性收入 …) belongs to it."""
     top = cells.head(HEADER_SCAN_ROWS).fillna("")
-    known = top.apply(lambda column: column.map(lambda text: header_key(text) in index if text else False))
+    texts = pd.Series(top.to_numpy(dtype=object).ravel())   # all cells at once: a sheet may have 16 384 columns
+    distinct = texts.drop_duplicates()
+    known_texts = [text for text in distinct if text and header_key(text) in index]
+    known = pd.DataFrame(texts.isin(known_texts).to_numpy().reshape(top.shape), index=top.index, columns=top.columns)
     scores = known.sum(axis=1)
     if scores.empty or scores.max() < MIN_HEADER_MATCHES:
         return None
@@ -70,8 +73,8 @@ def find_header(cells: pd.DataFrame, index: dict[str, ColumnMatch]) -> HeaderLay
         rows.insert(0, above)
     block = top.loc[rows]
     names = {}
-    for position in top.columns:
-        texts = [t for t in block[position].tolist() if t.strip()]
-        if texts:
-            names[position] = texts[-1].strip()   # the lowest non-empty header cell: the leaf wins
+    for position, cells_of_column in zip(top.columns, block.to_numpy(dtype=object).T):
+        filled = [t for t in cells_of_column if t.strip()]
+        if filled:
+            names[position] = filled[-1].strip()   # the lowest non-empty header cell: the leaf wins
     return HeaderLayout(tuple(rows), names, int(known.loc[rows].any(axis=0).sum()))

@@ -25,7 +25,7 @@ from ..errors import AuditInputError
 from ..frame import ID_STORED_AS_NUMBER, META_COLUMNS, SOURCE_FILE, SOURCE_ROW, SOURCE_SHEET, TEXT, LoadedTable, LoadReport
 from ..read.sheets import RawSheet, read_sheets
 from .header import HEADER_SCAN_ROWS, ColumnMatch, HeaderLayout, alias_index, find_header, header_key
-from .values import invert_yes_no, normalise_column
+from .values import invert_yes_no, normalise_column, normalise_pass_through
 
 SUBTOTAL = re.compile(r"^(合计|总计|小计|共计)")
 SIGNATURE = re.compile(r"^(填表人|填报人|审核人|负责人|单位负责人|制表人|制表|填报日期|填表日期|审核日期|备注[:：])")
@@ -115,7 +115,7 @@ def _load(role: str, paths: list[Path], fields: dict[str, FieldSpec], catalog: C
     if frame.empty:
         raise AuditInputError("工作簿中没有数据行（只有表头或全部为空行）。", file=", ".join(report.files),
                               hint="确认导出时选中了数据；空白模板无需审核。")
-    frame = _finish(frame, fields)
+    frame = _finish(frame, fields, assembled=len(report.sheets) > 1)
     report.rows = len(frame)
     report.missing = [name for name in fields if name not in frame.columns]
     report.extra = [c for c in frame.columns if c not in fields and c not in META_COLUMNS]
@@ -236,13 +236,15 @@ def _drop_non_data_rows(frame: pd.DataFrame, report: LoadReport) -> pd.DataFrame
     # Only rows whose first columns are empty can be blank: check the whole row just for those.
     maybe_blank = (first == "").all(axis=1)
     blank = maybe_blank.copy()
-    blank[maybe_blank] = (frame[maybe_blank] == "").all(axis=1)
+    if maybe_blank.any():
+        blank[maybe_blank] = (frame[maybe_blank] == "").all(axis=1)
     subtotal = first.apply(lambda column: column.str.match(SUBTOTAL.pattern)).any(axis=1) & ~blank
     signature = first.apply(lambda column: column.str.match(SIGNATURE.pattern)).any(axis=1) & ~blank & ~subtotal
     for reason, mask in (("空行", blank), ("合计行", subtotal), ("签名/备注行", signature)):
         if mask.any():
             report.dropped[reason] = report.dropped.get(reason, 0) + int(mask.sum())
-    return frame[~(blank | subtotal | signature)].copy()
+    dropped = blank | subtotal | signature
+    return frame[~dropped].copy() if dropped.any() else frame
 
 
 def _map_columns(body: pd.DataFrame, layout: HeaderLayout, index: dict[str, ColumnMatch],
@@ -252,12 +254,15 @@ def _map_columns(body: pd.DataFrame, layout: HeaderLayout, index: dict[str, Colu
     columns: dict[str, pd.Series] = {}
     folded: dict[str, list[pd.Series]] = {}
     used: dict[str, str] = {}   # canonical name → the header whose column this sheet uses
+    unknown: list[str] = []   # pass-through columns, still raw here: cleaned together below
     for position, header in layout.names.items():
         match = index.get(header_key(header))
         raw = body[position]
         if match is None:
             name = header_key(header) or f"列{position + 1}"
-            columns[name if name not in columns else f"{name}.{position + 1}"] = normalise_column(raw, None, catalog)
+            name = name if name not in columns else f"{name}.{position + 1}"
+            columns[name] = raw
+            unknown.append(name)
             continue
         report.mapped.setdefault(match.canonical, header)
         spec = fields[match.canonical]
@@ -280,6 +285,7 @@ def _map_columns(body: pd.DataFrame, layout: HeaderLayout, index: dict[str, Colu
         for piece in pieces[1:]:
             combined = combined.str.cat(piece, sep="、")
         columns[name] = normalise_column(combined, fields[name], catalog)   # drops the empty parts
+    columns |= dict(zip(unknown, normalise_pass_through([columns[name] for name in unknown], catalog)))
     return pd.DataFrame(columns, index=body.index)
 
 
@@ -329,13 +335,15 @@ def _join_household_sheets(frames: list[pd.DataFrame]) -> list[pd.DataFrame]:
     return joined
 
 
-def _finish(frame: pd.DataFrame, fields: dict[str, FieldSpec]) -> pd.DataFrame:
-    """Canonical columns first in catalogue order, then pass-through columns, then the meta columns."""
+def _finish(frame: pd.DataFrame, fields: dict[str, FieldSpec], assembled: bool) -> pd.DataFrame:
+    """Canonical columns first in catalogue order, then pass-through columns, then the meta
+    columns. A sheet's columns are text without gaps already; frames `assembled` from several
+    sheets (or a 户 sheet joined on) have gaps where a sheet lacked a column, filled with ""."""
     canonical = [name for name in fields if name in frame.columns]
     extra = [c for c in frame.columns if c not in fields and c not in META_COLUMNS]
     frame = frame[canonical + extra + list(META_COLUMNS)].copy()
-    text_columns = canonical + extra
-    frame[text_columns] = frame[text_columns].astype(TEXT).fillna("")
+    if assembled:
+        frame[canonical + extra] = frame[canonical + extra].astype(TEXT).fillna("")
     frame[SOURCE_ROW] = frame[SOURCE_ROW].astype("int64")
     frame[ID_STORED_AS_NUMBER] = frame[ID_STORED_AS_NUMBER].fillna(False).astype(bool)
     return frame

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -130,6 +131,19 @@ def on_distinct(column: pd.Series, transform) -> pd.Series:
 def normalise_column(column: pd.Series, spec: FieldSpec | None, catalog: Catalog) -> pd.Series:
     """Canonical text for one raw column, by its field type (None: a pass-through column)."""
     return on_distinct(column, lambda distinct: typed_text(clean_text(distinct), spec, catalog))
+
+
+def normalise_pass_through(columns: list[pd.Series], catalog: Catalog) -> list[pd.Series]:
+    """Pass-through (unknown) columns cleaned together, over the distinct values of them all: a
+    sheet may carry thousands of extra columns (16 384 in the widest Excel allows), and cleaning
+    them one by one costs a fixed few milliseconds each."""
+    if not columns:
+        return []
+    stacked = normalise_column(pd.concat(columns, ignore_index=True), None, catalog)
+    values = arrow_text(stacked)
+    ends = np.cumsum([len(column) for column in columns])
+    return [text_series(values.slice(end - len(column), len(column)), column.index)
+            for end, column in zip(ends, columns)]
 
 
 def typed_text(text: pd.Series, spec: FieldSpec | None, catalog: Catalog) -> pd.Series:

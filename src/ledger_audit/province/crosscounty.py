@@ -101,6 +101,6 @@ def _duplicate_findings(rows: pd.DataFrame, config: AuditConfig, catalog: Catalo
         "town": rows["乡镇"], "village": rows["行政村"], "household_id": rows["户编号"],
         "head_name": rows["户主姓名"], "name": rows["姓名"], "id_number": rows["证件号码"],
         "message": render_message(spec.message, detail), "sources": rows["sources"],
-        "entity_key": entity,
+        "entity_key": entity, "rule_id": spec.rule_id,
     })
-    return finding_rows(spec, config, about)
+    return finding_rows(catalog.rules, config, about)

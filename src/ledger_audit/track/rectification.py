@@ -133,6 +133,6 @@ def _tracking_findings(findings: pd.DataFrame, table: pd.DataFrame, overdue: pd.
             message=("问题 " + base["problem_id"] + "（" + base["rule_id"] + " " + base["title"] + "）"
                      + ("整改时限 " + items["整改时限"].to_numpy() + " 已过，本期复核仍存在" if rule_id == OVERDUE
                         else "上期已销号，本期复核再次出现")),
-            entity_key=base["problem_id"])
-        parts.append(finding_rows(catalog.rules[rule_id], config, about))
-    return pd.concat(parts, ignore_index=True).astype(TEXT) if parts else empty_findings()
+            entity_key=base["problem_id"], rule_id=rule_id)
+        parts.append(about)
+    return finding_rows(catalog.rules, config, pd.concat(parts, ignore_index=True)) if parts else empty_findings()

@@ -84,7 +84,9 @@ def household_state(ledger: pd.DataFrame, plant: Planted) -> int | None:
     household = ledger[ledger["户编号"] == ledger.at[plant.row, "户编号"]]
     # G1-014's planter adds its second column to every row: that changes no earlier plant.
     household = household.drop(columns=[TWIN_COLUMN], errors="ignore")
-    return int(pd.util.hash_pandas_object(household.astype(str), index=True).sum())
+    # Compared within one plant_all call only, so Python's own string hash will do; the values'
+    # repr as one string (a per-column hash of a few rows costs more than the planting itself).
+    return hash(repr((household.index.tolist(), household.to_numpy(dtype=object).tolist())))
 
 
 def person(p: Planting, rule_id: str, eligible: pd.Series, column: str, value, note: str) -> list[Planted]:
