@@ -23,8 +23,9 @@ run: $(STAMP)
 		--table 计划外出务工=$(SAMPLE)/全国系统_计划外出务工信息.xlsx --table 行政村=$(SAMPLE)/全国系统_行政村信息.xlsx \
 		--quarter 2022Q2 --fail-on never
 
+# One pytest worker per core; a test file stays on one worker, so its module fixtures are built once.
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run

@@ -1,6 +1,6 @@
 """Benchmark inputs, generated with the sample generator (fixed seeds) and cached outside git in
 .bench-cache/: a county (≈10^5 rows, .xlsx, as counties send it), a province (≈10^6 rows, CSV,
-plus four 10^5-row rosters), a 1 000-row submitted file for `audit check`, and for
+plus six 10^5-row rosters and the four national tables), a 1 000-row submitted file for `audit check`, and for
 `make bench-province` a province of county .xlsx files with province-wide rosters."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ledger_audit.sample.county import County, generate_county
 from ledger_audit.sample.plant import plant_all
-from ledger_audit.sample.write import MessyForms, write_sample
+from ledger_audit.sample.write import ROSTER_FILES, TABLE_FILES, MessyForms, write_sample
 
 CACHE = Path(__file__).resolve().parents[1] / ".bench-cache"
 AS_OF = date(2022, 6, 30)
@@ -24,16 +24,17 @@ TABLES = ("户信息", "已外出务工", "计划外出务工", "行政村")
 
 
 def county() -> dict[str, Path]:
+    """The county as `audit run` takes it: the ledger, the six department rosters and the national
+    system's four other tables, all .xlsx (the rosters and tables are optional inputs of a run)."""
     folder = CACHE / "county"
-    if not (folder / "planted.csv").exists():
+    if not (folder / "done").exists():
         base = generate_county(COUNTY_HOUSEHOLDS, 1, AS_OF)
         ledger, inputs, planted = plant_all(base.ledger, {**base.rosters, **base.tables}, 1, AS_OF)
-        # The county as the bench has always measured it: the ledger and the four rosters.
-        write_sample(County(ledger, {d: inputs[d] for d in base.rosters}), [p for p in planted if p.roster not in base.tables],
-                     folder, AS_OF.isoformat(), MessyForms())
-    return {"ledger": folder / "台账_示例县.xlsx", **{d: folder / f for d, f in (
-        ("民政", "民政_低保特困名单.xlsx"), ("医保", "医保_参保名单.xlsx"), ("住建", "住建_农房鉴定名单.xlsx"),
-        ("教体", "教体_学籍名单.xlsx"))}}
+        write_sample(County(ledger, {d: inputs[d] for d in base.rosters}, {t: inputs[t] for t in base.tables}),
+                     planted, folder, AS_OF.isoformat(), MessyForms())
+        (folder / "done").write_text("")
+    return {"ledger": folder / "台账_示例县.xlsx", **{d: folder / f for d, f in ROSTER_FILES.items()},
+            **{t: folder / f for t, f in TABLE_FILES.items()}}
 
 
 def submitted() -> Path:
@@ -49,14 +50,14 @@ def submitted() -> Path:
 
 
 def province_counties() -> dict[str, Path]:
-    """`make bench-province`: a Shaanxi-size province, one .xlsx ledger per county and four
+    """`make bench-province`: a Shaanxi-size province, one .xlsx ledger per county and six
     province-wide roster CSVs. BENCH_PROVINCE_COUNTIES × BENCH_PROVINCE_HOUSEHOLDS (default
     100 × 7 000 households ≈ 2.3 × 10^6 people) pick the size; each size is cached on its own."""
     from ledger_audit.sample.province import generate_province, write_province
     counties = int(os.environ.get("BENCH_PROVINCE_COUNTIES", PROVINCE_COUNTIES))
     households = int(os.environ.get("BENCH_PROVINCE_HOUSEHOLDS", PROVINCE_COUNTY_HOUSEHOLDS))
     folder = CACHE / f"province-{counties}x{households}"
-    paths = {"ledgers": folder / "台账", **{d: folder / f"{d}_全省名单.csv" for d in ("民政", "医保", "住建", "教体")}}
+    paths = {"ledgers": folder / "台账", **{d: folder / f"{d}_全省名单.csv" for d in ROSTER_FILES}}
     if not (folder / "done").exists():
         write_province(generate_province(counties, households, 4, AS_OF), folder, AS_OF)
         (folder / "done").write_text("")
@@ -64,10 +65,10 @@ def province_counties() -> dict[str, Path]:
 
 
 def province() -> dict[str, Path]:
-    """The ledger as CSV (the gates are measured in memory), four rosters of 10^5 rows and the four
-    national tables (at most 10^5 rows each) as CSV."""
+    """The ledger as CSV (the gates are measured in memory), the six rosters of 10^5 rows each and
+    the four national tables (at most 10^5 rows each) as CSV."""
     folder = CACHE / "province"
-    paths = {"ledger": folder / "ledger.csv", **{d: folder / f"{d}.csv" for d in ("民政", "医保", "住建", "教体")},
+    paths = {"ledger": folder / "ledger.csv", **{d: folder / f"{d}.csv" for d in ROSTER_FILES},
              **{t: folder / f"{t}.csv" for t in TABLES}}
     if not all(p.exists() for p in paths.values()):
         folder.mkdir(parents=True, exist_ok=True)
@@ -89,5 +90,6 @@ def _topped_up(roster, people, department):
     import pandas as pd
     extra = people.rename(columns={"姓名": "户主姓名", "证件号码": "户主证件号码"}) if department == "住建" else people
     extra = extra.reindex(columns=roster.columns).fillna({"救助类型": "临时救助", "保障状态": "退保", "鉴定等级": "A级",
-                                                          "学籍状态": "毕业", "改造状态": ""}).fillna("")
+                                                          "学籍状态": "毕业", "改造状态": "", "养老保险参保状态": "未参保",
+                                                          "持证状态": "注销"}).fillna("")
     return pd.concat([roster, extra.iloc[::-1]], ignore_index=True)

@@ -84,7 +84,7 @@ def _province_context(with_rosters: bool):
     from ledger_audit.normalise.tables import load_ledger, load_roster
     catalog, paths = load_catalog(), province()
     ledger = load_ledger([paths["ledger"]], catalog).frame
-    rosters = {d: load_roster(d, paths[d], catalog).frame for d in ("民政", "医保", "住建", "教体")} if with_rosters else {}
+    rosters = {d: load_roster(d, paths[d], catalog).frame for d in catalog.rosters} if with_rosters else {}
     return ledger, rosters, catalog, AuditConfig(as_of=AS_OF), match_rosters, build_context
 
 
@@ -100,9 +100,9 @@ def gates():
     return len(ledger), seconds
 
 
-@stage("matching_four_rosters")
+@stage("matching_six_rosters")
 def matching():
-    """Tiered matching of the province ledger against four 10^5-row rosters (matching only)."""
+    """Tiered matching of the province ledger against the six 10^5-row rosters (matching only)."""
     ledger, rosters, catalog, _, match_rosters, _ = _province_context(True)
     matches, seconds = timed(lambda: match_rosters(ledger, rosters, catalog.rosters))
     print("# suspected: " + ", ".join(f"{d} {len(m.suspected)}" for d, m in matches.items()), file=sys.stderr)
@@ -111,8 +111,9 @@ def matching():
 
 @stage("matching_and_table_rules")
 def matching_and_tables():
-    """Matching four 10^5-row rosters plus every rule on the four national tables (10^5 rows
-    each: pairing by ID, town coverage, village counts) over the province ledger."""
+    """Matching the six 10^5-row rosters plus every rule on the four national tables (10^5 rows
+    each: pairing by ID, town coverage, village counts) over the province ledger: issue 14's
+    "matching and the new rules with all inputs"."""
     from ledger_audit.gates.engine import run_gates
     from ledger_audit.normalise.tables import load_table
     from ledger_audit.registry import rule_set
@@ -201,7 +202,8 @@ def _ledger_rows(path) -> int:
 
 @stage("read_county_files_fastexcel_raw")
 def read_county_files():
-    """The floor for a whole run: fastexcel reading the county's five files (ledger, four rosters)."""
+    """The floor for a whole run: fastexcel reading the county's eleven files (ledger, six rosters,
+    four national tables)."""
     paths = county()
     _, seconds = timed(lambda: _fastexcel_raw(paths.values()))
     return _ledger_rows(paths["ledger"]), seconds
@@ -209,9 +211,11 @@ def read_county_files():
 
 @stage("audit_run_county")
 def audit_run_county():
-    """`audit run` end to end on the county with all four rosters and every output (xlsx, HTML, JSON)."""
+    """`audit run` end to end on the county with all ten optional inputs and every output (xlsx,
+    HTML, JSON)."""
+    from ledger_audit.sample.write import ROSTER_FILES
     paths = county()
-    rosters = [f"--roster={d}={p}" for d, p in paths.items() if d != "ledger"]
+    rosters = [f"--{'roster' if d in ROSTER_FILES else 'table'}={d}={p}" for d, p in paths.items() if d != "ledger"]
     seconds = _audit("run", paths["ledger"], *rosters, "--quarter", "2022Q2", "--fail-on", "never",
                      "--out", Path(tempfile.mkdtemp()) / "2022Q2")
     return _ledger_rows(paths["ledger"]), seconds
