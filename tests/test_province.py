@@ -1,6 +1,7 @@
 """A province of five small counties: county by county (`--engine local`) and on Dask give the same
 bytes, checks across counties find what no county alone can, a killed worker is retried or the run
-stops without writing anything, and each county's 整改台账 is carried forward from its own."""
+stops without writing anything, and each county's 整改台账 is carried forward from its own. A
+province-wide 户信息 table reaches each county as its share."""
 
 import json
 import os
@@ -16,11 +17,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from ledger_audit.audit import audit_county
 from ledger_audit.catalog import load_catalog
 from ledger_audit.config import AuditConfig
 from ledger_audit.errors import AuditInputError
-from ledger_audit.normalise.tables import load_roster
-from ledger_audit.province.plan import plan_counties
+from ledger_audit.frame import LoadedTable
+from ledger_audit.normalise.tables import load_roster, load_table
+from ledger_audit.province.plan import ProvinceInput, plan_counties
 from ledger_audit.province.run import run_province
 from ledger_audit.sample.province import generate_province, write_province
 
@@ -32,15 +35,20 @@ FORMATS = ("xlsx", "json")
 
 
 @pytest.fixture(scope="module")
-def province(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("province")
-    return write_province(generate_province(5, 20, 5, AS_OF), folder, AS_OF)
+def counties():
+    return generate_province(5, 20, 5, AS_OF)
+
+
+@pytest.fixture(scope="module")
+def province(counties, tmp_path_factory):
+    return write_province(counties, tmp_path_factory.mktemp("province"), AS_OF)
 
 
 def run(province, out, **engine):
     units = plan_counties([province["ledgers"]], CATALOG)
     rosters = {d: load_roster(d, province[d], CATALOG) for d in ("民政", "医保", "住建", "教体")}
-    return run_province(units, rosters, AuditConfig(as_of=AS_OF), CATALOG, out, FORMATS, **engine)
+    tables = {"户信息": load_table("户信息", province["户信息"], CATALOG)}
+    return run_province(units, rosters, AuditConfig(as_of=AS_OF), CATALOG, out, FORMATS, tables=tables, **engine)
 
 
 def findings_files(out: Path) -> dict[str, bytes]:
@@ -139,3 +147,29 @@ def test_the_cli_audits_a_folder_and_carries_each_countys_rectification_forward(
     header = next(r for r in rows if r and "累计季度数" in r)
     assert {str(r[header.index("累计季度数")]) for r in rows[rows.index(header) + 1:]} >= {"1", "2"}
     shutil.rmtree(tmp_path)
+
+
+def county_findings(out: Path, county: str, quarter: str = "2022Q2") -> dict:
+    return json.loads((out / county / quarter / "findings.json").read_text(encoding="utf-8"))
+
+
+def test_a_province_wide_household_table_gives_each_county_what_a_county_run_with_its_share_gives(province, local):
+    _, out = local
+    table = load_table("户信息", province["户信息"], CATALOG)
+    rosters = {d: load_roster(d, province[d], CATALOG) for d in ("民政", "医保", "住建", "教体")}
+    unit = plan_counties([province["ledgers"]], CATALOG)[0]
+    ledger = unit.load(CATALOG)
+    share = table.frame[table.frame["县"] == unit.county].reset_index(drop=True)
+    alone = audit_county(ledger, {d: ProvinceInput.of(r, CATALOG.rosters[d].id_column).part_for(unit.county, ledger.frame)
+                                  for d, r in rosters.items()},
+                         AuditConfig(as_of=AS_OF, county=unit.county), CATALOG,
+                         tables={"户信息": LoadedTable(share, table.report)})
+    in_province = county_findings(out, unit.county)
+    # G3-001 and G5-009 are what the checks across counties change; everything else is the county's own.
+    mine = {(f["rule_id"], f["problem_id"]) for f in in_province["findings"] if f["rule_id"] not in ("G3-001", "G5-009")}
+    assert mine == {(r, p) for r, p in zip(alone.findings["rule_id"], alone.findings["problem_id"])
+                    if r not in ("G3-001", "G5-009")}
+    assert {r for r, _ in mine} & {"G3-601", "G3-602"}     # the table's own rules ran on it and found something
+    assert not {"G3-601", "G3-602"} & {r["rule_id"] for r in in_province["rules_not_run"]}
+    # The county read its own rows of the province's table, not all of them.
+    assert [i["rows"] for i in in_province["inputs"] if i["role"] == "户信息"] == [len(share)] and len(share) < len(table.frame)

@@ -77,14 +77,15 @@ def run_province_audit(settings: RunSettings, config: AuditConfig, catalog: Cata
                        recorded_at: str = "") -> ProvinceOutcome:
     """Every county of the ledgers given, each into <output root>/<县>/<季度>/ (the output root is
     the parent of the quarter's folder, where each county's run history lives), and the province
-    summary into <output root>/省汇总/<季度>/."""
+    summary into <output root>/省汇总/<季度>/. Province-wide rosters and tables are split per
+    county."""
     if not settings.ledgers:
         raise AuditInputError("没有指定台账文件。", hint="在命令行给出各县台账文件或所在文件夹。")
     units = plan_counties(list(settings.ledgers), catalog)
-    rosters = load_rosters(settings, catalog)
+    rosters, tables = load_rosters(settings, catalog), load_tables(settings, catalog)
     root = (settings.out_dir or Path("audit-out") / config.quarter).parent
     return run_province(units, rosters, config, catalog, root, settings.formats, engine, workers, scheduler, recorded_at,
-                        settings.mask)
+                        settings.mask, tables)
 
 
 def previous_rectification_paths(settings: RunSettings, config: AuditConfig) -> tuple[Path, ...]:

@@ -94,21 +94,29 @@ def _counties_in_file(path: Path, catalog: Catalog) -> list[str]:
 
 
 @dataclass
-class ProvinceRoster:
-    """A roster for all counties, and how a county's share is taken from it."""
+class ProvinceInput:
+    """A province-wide input (a department roster or a national table) and how each county's share
+    is taken from it: by its 县 column, else its 乡镇 column (the 乡镇 of the county's ledger), else
+    by ID (an index of its normalised IDs, built once)."""
 
     table: LoadedTable
     by: str                                   # "县", "乡镇" or "证件号码"
     ids: pd.Index | None = None   # normalised IDs, when split by ID
 
     @classmethod
-    def of(cls, table: LoadedTable, id_column: str) -> "ProvinceRoster":
+    def of(cls, table: LoadedTable, id_column: str | None) -> "ProvinceInput":
+        """`id_column`: the column holding the ID a row is matched on (户主证件号码 for 住建), or None
+        for an input without one (行政村, which always has its 乡镇)."""
         frame = table.frame
         county_column = next((c for c in COUNTY_COLUMNS if c in frame), None)
         if county_column:
             return cls(LoadedTable(frame.rename(columns={county_column: "县"}), table.report), "县")
         if "乡镇" in frame:
             return cls(table, "乡镇")
+        if id_column is None or id_column not in frame:
+            raise AuditInputError(f"{table.report.title or '该表'}没有县、乡镇或证件号码列，无法分到各县。",
+                                  file="、".join(table.report.files) or None,
+                                  hint="给出带“县”或“乡镇”列的全省文件，或每县单独审核。")
         ids, _ = normalised_ids(frame[id_column])
         return cls(table, "证件号码", pd.Index(ids.to_numpy()))
 
@@ -118,7 +126,8 @@ class ProvinceRoster:
         if self.by == "县":
             keep = (frame["县"] == county).to_numpy()
         elif self.by == "乡镇":
-            keep = frame["乡镇"].isin(set(ledger["乡镇"]) - {""}).to_numpy()
+            towns = set(ledger["乡镇"]) - {""} if "乡镇" in ledger else set()
+            keep = frame["乡镇"].isin(towns).to_numpy()
         else:
             county_ids, _ = normalised_ids(ledger["证件号码"])
             wanted = county_ids[county_ids != ""].drop_duplicates()

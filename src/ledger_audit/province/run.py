@@ -3,7 +3,7 @@
 Three steps, each a pure function of what the step before returned, so both engines give the
 same bytes whatever the number of workers:
 
-1. per county: load its ledger files, take its share of the rosters, `audit_county`;
+1. per county: load its ledger files, take its share of the rosters and tables, `audit_county`;
 2. the cross-county checks (crosscounty.py): each county's key rows hashed by ID into buckets,
    each bucket checked on its own (on Dask, a shuffle across the workers);
 3. per county: the answers applied, last quarter's 整改台账 carried forward from the county's own
@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -38,7 +38,7 @@ from ..track.history import history_frame, history_path, latest_rectification, r
 from ..track.previous import read_previous_rectification
 from ..track.rectification import carry_forward
 from .crosscounty import apply_answers, buckets, check_bucket, key_rows, persons, sort_answers
-from .plan import CountyInput, ProvinceRoster
+from .plan import CountyInput, ProvinceInput
 from .summary import CountySummary, county_summary, write_province_summary
 
 BUCKETS = 8
@@ -49,13 +49,14 @@ PROVINCE_FOLDER = "省汇总"
 class ProvinceJob:
     """What every county's task needs; shipped to each Dask worker once."""
 
-    rosters: dict[str, ProvinceRoster]
+    rosters: dict[str, ProvinceInput]
     config: AuditConfig
     catalog: Catalog
     root: Path            # outputs: <root>/<县>/<季度>/ and <root>/省汇总/<季度>/
     staging: Path         # the same layout, renamed into place at the end
     formats: tuple[str, ...]
     mask: bool = True     # IDs and phones masked in each county's outputs (--no-mask: False)
+    tables: dict[str, ProvinceInput] = field(default_factory=dict)   # 户信息, 已外出务工 … (--table)
 
     def county_folder(self, county: str, base: Path | None = None) -> Path:
         return (base or self.root) / county / self.config.quarter
@@ -80,7 +81,8 @@ def audit_one(job: ProvinceJob, unit: CountyInput) -> CountyAudit:
     cross-county checks have settled the findings)."""
     ledger = unit.load(job.catalog)
     rosters = {d: roster.part_for(unit.county, ledger.frame) for d, roster in job.rosters.items()}
-    result = audit_county(ledger, rosters, replace(job.config, county=unit.county), job.catalog)
+    tables = {name: table.part_for(unit.county, ledger.frame) for name, table in job.tables.items()}
+    result = audit_county(ledger, rosters, replace(job.config, county=unit.county), job.catalog, tables=tables)
     households = int(ledger.frame["户编号"].nunique()) if "户编号" in ledger.frame else 0
     return CountyAudit(unit.county, result, persons(ledger.frame), households)
 
@@ -113,14 +115,17 @@ def _for_history(result: AuditResult) -> AuditResult:
 
 def run_province(units: list[CountyInput], rosters: dict[str, LoadedTable], config: AuditConfig, catalog: Catalog,
                  root: Path, formats: tuple[str, ...], engine: str = "local", workers: int | None = None,
-                 scheduler: str | None = None, recorded_at: str = "", mask: bool = True) -> ProvinceOutcome:
+                 scheduler: str | None = None, recorded_at: str = "", mask: bool = True,
+                 tables: dict[str, LoadedTable] | None = None) -> ProvinceOutcome:
     """Audit every county, then write all outputs or none, holding the output root's lock."""
     root.mkdir(parents=True, exist_ok=True)
-    prepared = {d: ProvinceRoster.of(table, catalog.rosters[d].id_column) for d, table in rosters.items()}
+    prepared = {d: ProvinceInput.of(table, catalog.rosters[d].id_column) for d, table in rosters.items()}
+    split_tables = {name: ProvinceInput.of(table, "证件号码" if "证件号码" in catalog.tables[name].join else None)
+                    for name, table in (tables or {}).items()}
     with output_lock(root):
         remove_stale_parts(root)
         staging = Path(tempfile.mkdtemp(prefix=f"{PART_PREFIX}{config.quarter}-", suffix=".staging", dir=root))
-        job = ProvinceJob(prepared, config, catalog, root, staging, formats, mask)
+        job = ProvinceJob(prepared, config, catalog, root, staging, formats, mask, split_tables)
         try:
             run = _run_dask if engine == "dask" else _run_local
             finished = run(job, units, workers, scheduler)
