@@ -21,6 +21,7 @@ from ..errors import AuditInputError
 from ..frame import SOURCE_FILE, LoadedTable, LoadReport
 from ..identity import normalised_ids
 from ..normalise.tables import load_ledger
+from ..track.previous import counties_in, previous_files
 
 LEDGER_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
 # The last name in a file name that ends like a county: 县, 区, 市, 旗 (台账_麟游县_2022Q2.xlsx).
@@ -85,6 +86,38 @@ def plan_counties(paths: list[Path], catalog: Catalog) -> list[CountyInput]:
             if len(counties) > 1:
                 split.setdefault(county, set()).add(path.name)
     return [CountyInput(c, tuple(files[c]), frozenset(split.get(c, ()))) for c in sorted(files)]
+
+
+def plan_previous(paths: list[Path], counties: list[str]) -> dict[str, tuple[Path, ...]]:
+    """--previous in a province run: each 整改台账 file (folders expanded) to the county it belongs
+    to, by its 县 column, else by the county its file name or one of its two folders names
+    (<县>/<季度>/三单一账_….xlsx). A file of no county of the run, of several counties, or whose 县
+    column and name disagree stops the run (exit 3) before anything is audited."""
+    known = set(counties)
+    listed = "、".join(counties[:10]) + (" 等" if len(counties) > 10 else "")
+    hint = (f"本次审核的县：{listed}。每个文件应是其中一个县上季度的三单一账工作簿（或其乡镇工作簿）；"
+            "去掉不属于这些县的文件后重新运行，本次审核未写入任何文件。")
+    routed: dict[str, list[Path]] = {}
+    for path in previous_files(list(paths)):
+        in_column = sorted(counties_in(path))
+        named = [c for c in (county_in_name(p) for p in (path, path.parent, path.parent.parent)) if c in known]
+        if len(in_column) > 1:
+            raise AuditInputError(f"上期整改台账的县列有 {len(in_column)} 个县（{'、'.join(in_column[:5])}），"
+                                  "无法确定它属于哪个县。", file=str(path),
+                                  hint="每个县的整改台账单独一个文件（本工具为每个县各写一个三单一账工作簿）。")
+        if in_column and in_column[0] not in known:
+            raise AuditInputError(f"上期整改台账是「{in_column[0]}」的（见县列），不是本次审核的任何一个县的。",
+                                  file=str(path), hint=hint)
+        if in_column and named and named[0] != in_column[0]:
+            raise AuditInputError(f"上期整改台账的县列是「{in_column[0]}」，文件名或所在文件夹却是「{named[0]}」，"
+                                  "无法确定它属于哪个县。", file=str(path),
+                                  hint="核对文件是哪个县的，改正文件名或所在文件夹后重新运行；本次审核未写入任何文件。")
+        county = in_column[0] if in_column else named[0] if named else None
+        if county is None:
+            raise AuditInputError("上期整改台账的县列为空，文件名和所在文件夹也没有写明是本次审核的哪个县。",
+                                  file=str(path), hint=hint + "也可把文件放进以县命名的文件夹，或在文件名中写上县名。")
+        routed.setdefault(county, []).append(path)
+    return {county: tuple(files) for county, files in routed.items()}
 
 
 def _counties_in_file(path: Path, catalog: Catalog) -> list[str]:
