@@ -2,7 +2,7 @@
 bytes, checks across counties find what no county alone can, a killed worker is retried or the run
 stops without writing anything, and each county's 整改台账 is carried forward from its own history
 or from the --previous files that are its own. A province-wide 户信息 table reaches each county as
-its share."""
+its share; --split-by 乡镇 and --previous-ledger work per county."""
 
 import json
 import os
@@ -209,8 +209,8 @@ def fill_in(workbook: Path, target: Path, county: str) -> pd.DataFrame:
 def next_quarter(counties, province, local, tmp_path_factory):
     """2022Q3 for the first two counties with --previous: their 2022Q2 workbooks as the towns filled
     them in, under names that name no county; one household of the first county (one with problems,
-    none of them about an ID in another county) gone from its ledger; into a fresh output root, so
-    nothing comes from a history."""
+    none of them about an ID in another county) gone from its ledger; --split-by 乡镇 and last
+    quarter's ledgers; into a fresh output root, so nothing comes from a history."""
     _, q2 = local
     work = tmp_path_factory.mktemp("q3")
     first, second = (unit.county for unit in plan_counties([province["ledgers"]], CATALOG)[:2])
@@ -222,13 +222,16 @@ def next_quarter(counties, province, local, tmp_path_factory):
     shared = set(findings.loc[findings["rule_id"] == "G3-001", "household_id"])
     gone = next(h for h in findings["household_id"] if h and h not in shared)
     (work / "台账").mkdir()
+    (work / "上季度台账").mkdir()
     ledger = counties[first].ledger
     write_ledger_file(ledger[ledger["户编号"] != gone].reset_index(drop=True), work / "台账" / f"台账_{first}.xlsx",
                       [f"{first}防止返贫监测对象信息表"])
     shutil.copy(province["ledgers"] / f"台账_{second}.xlsx", work / "台账")
+    for county in (first, second):
+        shutil.copy(province["ledgers"] / f"台账_{county}.xlsx", work / "上季度台账")
     settings = RunSettings(ledgers=(work / "台账",), rosters={d: province[d] for d in ("民政", "医保", "住建", "教体")},
                            tables={"户信息": province["户信息"]}, out_dir=work / "out" / "2022Q3", formats=FORMATS,
-                           previous=(work / "各县已填写",))
+                           previous=(work / "各县已填写",), previous_ledger=work / "上季度台账", split_by="乡镇")
     run_province_audit(settings, AuditConfig(as_of=date(2022, 9, 30)), CATALOG, recorded_at="2022-10-01T08:00:00")
     return {"out": work / "out", "typed": typed, "first": first, "second": second, "gone": gone,
             "gone_items": set(findings.loc[findings["household_id"] == gone, "problem_id"])}
@@ -251,6 +254,26 @@ def test_previous_carries_each_countys_rectification_forward_and_keeps_every_ent
     first = rectification_table(out / next_quarter["first"] / "2022Q3" / f"三单一账_{next_quarter['first']}_2022Q3.xlsx")
     closed = first.loc[sorted(next_quarter["gone_items"])]
     assert len(closed) and (closed["整改状态"] == "已销号").all() and (closed["销号时间"] == "2022-09-30").all()
+
+
+def test_previous_ledger_reaches_each_county(next_quarter, local):
+    _, q2 = local
+    for county in (next_quarter["first"], next_quarter["second"]):
+        assert "G5-002" in {r["rule_id"] for r in county_findings(q2, county)["rules_not_run"]}
+        assert "G5-002" not in {r["rule_id"] for r in county_findings(next_quarter["out"], county, "2022Q3")["rules_not_run"]}
+
+
+def test_split_by_town_writes_each_countys_town_workbooks(next_quarter):
+    out = next_quarter["out"]
+    for county in (next_quarter["first"], next_quarter["second"]):
+        folder = out / county / "2022Q3"
+        whole = rectification_table(folder / f"三单一账_{county}_2022Q3.xlsx")
+        towns = sorted(set(whole["乡镇"]))
+        per_town = {town: rectification_table(folder / f"三单一账_{county}_{town or '未分乡镇'}_2022Q3.xlsx")
+                    for town in towns}
+        assert len(towns) > 1 and len(list(folder.glob(f"三单一账_{county}_*_2022Q3.xlsx"))) == len(towns)
+        assert all((table["乡镇"] == town).all() for town, table in per_town.items())
+        assert sorted(i for table in per_town.values() for i in table.index) == sorted(whole.index)
 
 
 def test_a_previous_workbook_of_no_county_of_the_run_is_refused_and_nothing_is_written(province, local, tmp_path):

@@ -120,6 +120,19 @@ def plan_previous(paths: list[Path], counties: list[str]) -> dict[str, tuple[Pat
     return {county: tuple(files) for county, files in routed.items()}
 
 
+def plan_previous_ledgers(paths: list[Path], counties: list[str], catalog: Catalog) -> dict[str, CountyInput]:
+    """--previous-ledger in a province run: last quarter's ledgers (files or a folder), each
+    county's found as the ledgers are. A county the run does not audit stops the run (exit 3)."""
+    units = plan_counties(paths, catalog)
+    strangers = [u for u in units if u.county not in set(counties)]
+    if strangers:
+        raise AuditInputError(f"上季度台账中的「{strangers[0].county}」不是本次审核的县"
+                              f"（本次审核的县：{'、'.join(counties[:10])}{' 等' if len(counties) > 10 else ''}）。",
+                              file="、".join(p.name for p in strangers[0].files),
+                              hint="--previous-ledger 只给出本次审核各县上季度的台账（文件或文件夹）；本次审核未写入任何文件。")
+    return {unit.county: unit for unit in units}
+
+
 def _counties_in_file(path: Path, catalog: Catalog) -> list[str]:
     frame = load_ledger([path], catalog).frame
     counties = sorted(set(frame["县"]) - {""}) if "县" in frame else []

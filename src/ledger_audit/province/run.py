@@ -4,12 +4,13 @@ Three steps, each a pure function of what the step before returned, so both engi
 same bytes whatever the number of workers:
 
 1. per county: read last quarter's 整改台账 (the --previous files plan.plan_previous sent it, else
-   the one its own history records), load its ledger files, take its share of the rosters and tables, `audit_county` (which checks that the 整改台账 is this
+   the one its own history records), load its ledger files (and last quarter's, --previous-ledger),
+   take its share of the rosters and tables, `audit_county` (which checks that the 整改台账 is this
    county's while the ledger is at hand);
 2. the cross-county checks (crosscounty.py): each county's key rows hashed by ID into buckets,
    each bucket checked on its own (on Dask, a shuffle across the workers);
 3. per county: the answers applied, last quarter's 整改台账 carried forward over the settled
-   findings, the county's outputs written into a staging folder.
+   findings, the county's outputs (per 乡镇 too with --split-by) written into a staging folder.
 
 Only when every county succeeded are the staged files renamed into place, together, and the runs
 recorded in each county's history (outputs.OutputSet): a failed or stopped run writes nothing. The local engine holds one
@@ -61,6 +62,8 @@ class ProvinceJob:
     mask: bool = True     # IDs and phones masked in each county's outputs (--no-mask: False)
     tables: dict[str, ProvinceInput] = field(default_factory=dict)   # 户信息, 已外出务工 … (--table)
     previous: dict[str, tuple[Path, ...]] = field(default_factory=dict)   # county → its --previous files
+    previous_ledgers: dict[str, CountyInput] = field(default_factory=dict)   # county → last quarter's ledger
+    split_by: str | None = None   # "乡镇": also one workbook per 乡镇 in each county's folder
 
     def county_folder(self, county: str, base: Path | None = None) -> Path:
         return (base or self.root) / county / self.config.quarter
@@ -87,10 +90,12 @@ def audit_one(job: ProvinceJob, unit: CountyInput) -> CountyAudit:
     carried forward in step 3, after the cross-county checks have settled the findings."""
     previous = previous_rectification(job, unit.county)
     ledger = unit.load(job.catalog)
+    last = job.previous_ledgers.get(unit.county)
+    previous_ledger = last.load(job.catalog) if last is not None else None
     rosters = {d: roster.part_for(unit.county, ledger.frame) for d, roster in job.rosters.items()}
     tables = {name: table.part_for(unit.county, ledger.frame) for name, table in job.tables.items()}
-    result = audit_county(ledger, rosters, replace(job.config, county=unit.county), job.catalog, None, previous,
-                          tables=tables)
+    result = audit_county(ledger, rosters, replace(job.config, county=unit.county), job.catalog, previous_ledger,
+                          previous, tables=tables)
     households = int(ledger.frame["户编号"].nunique()) if "户编号" in ledger.frame else 0
     return CountyAudit(unit.county, replace(result, rectification=None), persons(ledger.frame), households, previous)
 
@@ -119,7 +124,8 @@ def finish_one(job: ProvinceJob, audit: CountyAudit, answers: pd.DataFrame) -> t
     rectification, tracking = carry_forward(audit.previous, findings, result.config, job.catalog, audit.county)
     result = replace(result, findings=sort_findings(pd.concat([findings, tracking], ignore_index=True)),
                      rectification=rectification, history=history_frame(history_path(job.county_folder(audit.county))))
-    write_reports(result, job.county_folder(audit.county, job.staging), job.formats, mask=job.mask)
+    write_reports(result, job.county_folder(audit.county, job.staging), job.formats, split_by=job.split_by,
+                  mask=job.mask)
     return county_summary(audit.county, audit.households, len(audit.people), result), _for_history(result)
 
 
@@ -133,11 +139,11 @@ def _for_history(result: AuditResult) -> AuditResult:
 def run_province(units: list[CountyInput], rosters: dict[str, LoadedTable], config: AuditConfig, catalog: Catalog,
                  root: Path, formats: tuple[str, ...], engine: str = "local", workers: int | None = None,
                  scheduler: str | None = None, recorded_at: str = "", mask: bool = True,
-                 tables: dict[str, LoadedTable] | None = None,
-                 previous: dict[str, tuple[Path, ...]] | None = None) -> ProvinceOutcome:
+                 tables: dict[str, LoadedTable] | None = None, previous: dict[str, tuple[Path, ...]] | None = None,
+                 previous_ledgers: dict[str, CountyInput] | None = None, split_by: str | None = None) -> ProvinceOutcome:
     """Audit every county, then write all outputs or none, holding the output root's lock.
     `previous`: the --previous files of each county (plan.plan_previous); a county without any
-    carries the 整改台账 its history records."""
+    carries the 整改台账 its history records. `previous_ledgers`: last quarter's ledger per county."""
     root.mkdir(parents=True, exist_ok=True)
     prepared = {d: ProvinceInput.of(table, catalog.rosters[d].id_column) for d, table in rosters.items()}
     split_tables = {name: ProvinceInput.of(table, "证件号码" if "证件号码" in catalog.tables[name].join else None)
@@ -145,7 +151,8 @@ def run_province(units: list[CountyInput], rosters: dict[str, LoadedTable], conf
     with output_lock(root):
         remove_stale_parts(root)
         staging = Path(tempfile.mkdtemp(prefix=f"{PART_PREFIX}{config.quarter}-", suffix=".staging", dir=root))
-        job = ProvinceJob(prepared, config, catalog, root, staging, formats, mask, split_tables, dict(previous or {}))
+        job = ProvinceJob(prepared, config, catalog, root, staging, formats, mask, split_tables, dict(previous or {}),
+                          dict(previous_ledgers or {}), split_by)
         try:
             run = _run_dask if engine == "dask" else _run_local
             finished = run(job, units, workers, scheduler)
