@@ -316,3 +316,18 @@ def test_two_previous_files_of_one_county_that_disagree_stop_the_run(province, l
     with pytest.raises(AuditInputError, match="甲.xlsx、乙.xlsx 中都有，但「责任人」填写的内容不同"):
         run_province_audit(settings, AuditConfig(as_of=date(2022, 9, 30)), CATALOG)
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.xlsx"))
+
+
+def test_a_previous_workbook_sent_to_a_county_by_its_name_but_of_another_county_is_refused(province, local, tmp_path):
+    """Its 县 column blank, its name naming the first county, its items another county's: the
+    check that a 整改台账 belongs to the county runs in each county of a province run."""
+    _, q2 = local
+    units = plan_counties([province["ledgers"]], CATALOG)
+    other = rectification_table(next((q2 / units[2].county / "2022Q2").glob("三单一账_*.xlsx"))).drop(columns="县")
+    renamed = tmp_path / f"三单一账_{units[0].county}_2022Q2.csv"
+    other.reset_index().to_csv(renamed, index=False, encoding="utf-8")
+    settings = RunSettings(ledgers=tuple(u.files[0] for u in units[:2]), out_dir=tmp_path / "out" / "2022Q3",
+                           formats=FORMATS, previous=(renamed,))
+    with pytest.raises(AuditInputError, match=f"「{renamed.name}」：上期整改台账的乡镇.*没有一个相同，不是本县的整改台账"):
+        run_province_audit(settings, AuditConfig(as_of=date(2022, 9, 30)), CATALOG)
+    assert not any((tmp_path / "out").rglob("*.xlsx"))
