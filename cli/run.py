@@ -24,9 +24,11 @@ def run(
     quarter: str = options.QUARTER,
     as_of: str = options.AS_OF,
     previous: list[Path] = typer.Option(None, "--previous", help="上季度已填写整改台账的三单一账工作簿（.xlsx/.xls/.ods/.csv）；"
-                                        "分乡镇填写的可重复给出，或给出存放它们的文件夹；不给出时从运行历史中查找。",
+                                        "分乡镇填写的可重复给出，或给出存放它们的文件夹；不给出时从运行历史中查找。"
+                                        "多县审核时按各文件的县列（或文件名、所在文件夹名中的县名）分给各县。",
                                         metavar="工作簿或文件夹"),
-    previous_ledger: Path = typer.Option(None, "--previous-ledger", help="上季度台账（收入大幅下降 G5-002 需要）。", metavar="台账文件"),
+    previous_ledger: Path = typer.Option(None, "--previous-ledger", help="上季度台账（收入大幅下降 G5-002 需要）；"
+                                         "多县审核时给出上季度各县台账所在的文件夹，按县分配。", metavar="台账文件或文件夹"),
     config: Path = options.CONFIG,
     out: Path = typer.Option(None, "--out", help="输出目录（默认 ./audit-out/<季度>/）。", metavar="目录"),
     formats: str = typer.Option(None, "--format", help="输出格式，逗号分隔：xlsx,html,json,junit（默认 xlsx,html,json）。", metavar="格式"),

@@ -18,7 +18,7 @@ from .lock import output_lock
 from .normalise.tables import county_of, load_ledger, load_roster, load_table
 from .outputs import remove_stale_parts
 from .progress import OnStage, Progress, Stages, no_progress, silent
-from .province.plan import county_in_name, plan_counties
+from .province.plan import county_in_name, plan_counties, plan_previous, plan_previous_ledgers
 from .province.run import ProvinceOutcome, run_province
 from .report.writers import write_reports
 from .result import AuditResult
@@ -77,14 +77,19 @@ def run_province_audit(settings: RunSettings, config: AuditConfig, catalog: Cata
                        recorded_at: str = "") -> ProvinceOutcome:
     """Every county of the ledgers given, each into <output root>/<县>/<季度>/ (the output root is
     the parent of the quarter's folder, where each county's run history lives), and the province
-    summary into <output root>/省汇总/<季度>/."""
+    summary into <output root>/省汇总/<季度>/. Province-wide rosters and tables are split per
+    county; --previous files go each to its county, --previous-ledger is split like the ledgers."""
     if not settings.ledgers:
         raise AuditInputError("没有指定台账文件。", hint="在命令行给出各县台账文件或所在文件夹。")
     units = plan_counties(list(settings.ledgers), catalog)
-    rosters = load_rosters(settings, catalog)
+    counties = [unit.county for unit in units]
+    previous = plan_previous(list(settings.previous), counties) if settings.previous else {}
+    previous_ledgers = (plan_previous_ledgers([settings.previous_ledger], counties, catalog)
+                        if settings.previous_ledger else {})
+    rosters, tables = load_rosters(settings, catalog), load_tables(settings, catalog)
     root = (settings.out_dir or Path("audit-out") / config.quarter).parent
     return run_province(units, rosters, config, catalog, root, settings.formats, engine, workers, scheduler, recorded_at,
-                        settings.mask)
+                        settings.mask, tables, previous, previous_ledgers, settings.split_by)
 
 
 def previous_rectification_paths(settings: RunSettings, config: AuditConfig) -> tuple[Path, ...]:

@@ -21,6 +21,7 @@ from ..errors import AuditInputError
 from ..frame import SOURCE_FILE, LoadedTable, LoadReport
 from ..identity import normalised_ids
 from ..normalise.tables import load_ledger
+from ..track.previous import counties_in, previous_files
 
 LEDGER_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
 # The last name in a file name that ends like a county: 县, 区, 市, 旗 (台账_麟游县_2022Q2.xlsx).
@@ -87,6 +88,51 @@ def plan_counties(paths: list[Path], catalog: Catalog) -> list[CountyInput]:
     return [CountyInput(c, tuple(files[c]), frozenset(split.get(c, ()))) for c in sorted(files)]
 
 
+def plan_previous(paths: list[Path], counties: list[str]) -> dict[str, tuple[Path, ...]]:
+    """--previous in a province run: each 整改台账 file (folders expanded) to the county it belongs
+    to, by its 县 column, else by the county its file name or one of its two folders names
+    (<县>/<季度>/三单一账_….xlsx). A file of no county of the run, of several counties, or whose 县
+    column and name disagree stops the run (exit 3) before anything is audited."""
+    known = set(counties)
+    listed = "、".join(counties[:10]) + (" 等" if len(counties) > 10 else "")
+    hint = (f"本次审核的县：{listed}。每个文件应是其中一个县上季度的三单一账工作簿（或其乡镇工作簿）；"
+            "去掉不属于这些县的文件后重新运行，本次审核未写入任何文件。")
+    routed: dict[str, list[Path]] = {}
+    for path in previous_files(list(paths)):
+        in_column = sorted(counties_in(path))
+        named = [c for c in (county_in_name(p) for p in (path, path.parent, path.parent.parent)) if c in known]
+        if len(in_column) > 1:
+            raise AuditInputError(f"上期整改台账的县列有 {len(in_column)} 个县（{'、'.join(in_column[:5])}），"
+                                  "无法确定它属于哪个县。", file=str(path),
+                                  hint="每个县的整改台账单独一个文件（本工具为每个县各写一个三单一账工作簿）。")
+        if in_column and in_column[0] not in known:
+            raise AuditInputError(f"上期整改台账是「{in_column[0]}」的（见县列），不是本次审核的任何一个县的。",
+                                  file=str(path), hint=hint)
+        if in_column and named and named[0] != in_column[0]:
+            raise AuditInputError(f"上期整改台账的县列是「{in_column[0]}」，文件名或所在文件夹却是「{named[0]}」，"
+                                  "无法确定它属于哪个县。", file=str(path),
+                                  hint="核对文件是哪个县的，改正文件名或所在文件夹后重新运行；本次审核未写入任何文件。")
+        county = in_column[0] if in_column else named[0] if named else None
+        if county is None:
+            raise AuditInputError("上期整改台账的县列为空，文件名和所在文件夹也没有写明是本次审核的哪个县。",
+                                  file=str(path), hint=hint + "也可把文件放进以县命名的文件夹，或在文件名中写上县名。")
+        routed.setdefault(county, []).append(path)
+    return {county: tuple(files) for county, files in routed.items()}
+
+
+def plan_previous_ledgers(paths: list[Path], counties: list[str], catalog: Catalog) -> dict[str, CountyInput]:
+    """--previous-ledger in a province run: last quarter's ledgers (files or a folder), each
+    county's found as the ledgers are. A county the run does not audit stops the run (exit 3)."""
+    units = plan_counties(paths, catalog)
+    strangers = [u for u in units if u.county not in set(counties)]
+    if strangers:
+        raise AuditInputError(f"上季度台账中的「{strangers[0].county}」不是本次审核的县"
+                              f"（本次审核的县：{'、'.join(counties[:10])}{' 等' if len(counties) > 10 else ''}）。",
+                              file="、".join(p.name for p in strangers[0].files),
+                              hint="--previous-ledger 只给出本次审核各县上季度的台账（文件或文件夹）；本次审核未写入任何文件。")
+    return {unit.county: unit for unit in units}
+
+
 def _counties_in_file(path: Path, catalog: Catalog) -> list[str]:
     frame = load_ledger([path], catalog).frame
     counties = sorted(set(frame["县"]) - {""}) if "县" in frame else []
@@ -94,21 +140,29 @@ def _counties_in_file(path: Path, catalog: Catalog) -> list[str]:
 
 
 @dataclass
-class ProvinceRoster:
-    """A roster for all counties, and how a county's share is taken from it."""
+class ProvinceInput:
+    """A province-wide input (a department roster or a national table) and how each county's share
+    is taken from it: by its 县 column, else its 乡镇 column (the 乡镇 of the county's ledger), else
+    by ID (an index of its normalised IDs, built once)."""
 
     table: LoadedTable
     by: str                                   # "县", "乡镇" or "证件号码"
     ids: pd.Index | None = None   # normalised IDs, when split by ID
 
     @classmethod
-    def of(cls, table: LoadedTable, id_column: str) -> "ProvinceRoster":
+    def of(cls, table: LoadedTable, id_column: str | None) -> "ProvinceInput":
+        """`id_column`: the column holding the ID a row is matched on (户主证件号码 for 住建), or None
+        for an input without one (行政村, which always has its 乡镇)."""
         frame = table.frame
         county_column = next((c for c in COUNTY_COLUMNS if c in frame), None)
         if county_column:
             return cls(LoadedTable(frame.rename(columns={county_column: "县"}), table.report), "县")
         if "乡镇" in frame:
             return cls(table, "乡镇")
+        if id_column is None or id_column not in frame:
+            raise AuditInputError(f"{table.report.title or '该表'}没有县、乡镇或证件号码列，无法分到各县。",
+                                  file="、".join(table.report.files) or None,
+                                  hint="给出带“县”或“乡镇”列的全省文件，或每县单独审核。")
         ids, _ = normalised_ids(frame[id_column])
         return cls(table, "证件号码", pd.Index(ids.to_numpy()))
 
@@ -118,7 +172,8 @@ class ProvinceRoster:
         if self.by == "县":
             keep = (frame["县"] == county).to_numpy()
         elif self.by == "乡镇":
-            keep = frame["乡镇"].isin(set(ledger["乡镇"]) - {""}).to_numpy()
+            towns = set(ledger["乡镇"]) - {""} if "乡镇" in ledger else set()
+            keep = frame["乡镇"].isin(towns).to_numpy()
         else:
             county_ids, _ = normalised_ids(ledger["证件号码"])
             wanted = county_ids[county_ids != ""].drop_duplicates()

@@ -1,6 +1,8 @@
 """A synthetic province: sample counties under real Shaanxi county names and region codes, one
 ledger file per county (台账_<县>.xlsx), and province-wide rosters as CSV: 民政 with a 县 column,
-教体 and 住建 with their 乡镇 column, 医保 with IDs only, as province offices receive them.
+教体 and 住建 with their 乡镇 column, 医保 with IDs only, as province offices receive them; and the
+national system's four other tables for the whole province (<表名>_全省.csv, with its 县 column
+under the national header 县(市、区、旗)).
 
 Each county is the sample county (sample/county.py) moved to its own region code, with 乡镇 names
 of its own and a sprinkling of people registered in two counties (for G3-001 across counties).
@@ -20,6 +22,7 @@ from ..frame import TEXT
 from ..gates.facts import check_characters
 from .county import REGION_CODES, County, generate_county
 from .plant import plant_all
+from .tables import in_national_headers
 from .write import write_csv, write_ledger_file
 
 ROSTER_IDS = {"民政": "证件号码", "医保": "证件号码", "住建": "户主证件号码", "教体": "证件号码", "人社": "证件号码", "残联": "证件号码"}
@@ -49,8 +52,10 @@ def generate_province(counties: int, households: int, seed: int, as_of: date,
         base = generate_county(households, seed + number, as_of)
         county = _moved(base, code, name)
         if with_defects:
-            ledger, rosters, _ = plant_all(county.ledger, county.rosters, seed + number, as_of)
-            county = County(ledger, rosters)
+            # Planters change rosters and tables alike: they get both in one dict, by name.
+            ledger, inputs, _ = plant_all(county.ledger, {**county.rosters, **county.tables}, seed + number, as_of)
+            county = County(ledger, {k: v for k, v in inputs.items() if k in county.rosters},
+                            {k: v for k, v in inputs.items() if k in county.tables})
         result[name] = county
     return _shared_people(result)
 
@@ -76,7 +81,19 @@ def _moved(county: County, code: str, name: str) -> County:
         if "乡镇" in roster:
             roster["乡镇"] = name[:2] + roster["乡镇"]
         rosters[department] = roster
-    return County(ledger.astype(TEXT), rosters)
+    tables = {}
+    for table_name, table in county.tables.items():
+        table = table.copy()
+        if "证件号码" in table:
+            table["证件号码"] = table["证件号码"].map(mapping).fillna(_region_ids(table["证件号码"], code)).astype(TEXT)
+        if "户编号" in table:
+            table["户编号"] = code + table["户编号"].str.slice(len(REGION_CODES[0]))
+        if "乡镇" in table:
+            table["乡镇"] = name[:2] + table["乡镇"]
+        if "县" in table:
+            table["县"] = name
+        tables[table_name] = table.astype(TEXT)
+    return County(ledger.astype(TEXT), rosters, tables)
 
 
 def _region_ids(ids: pd.Series, code: str) -> pd.Series:
@@ -107,12 +124,14 @@ def _shared_people(counties: dict[str, County]) -> dict[str, County]:
         copies[["县", "乡镇", "行政村"]] = target[["县", "乡镇", "行政村"]].iloc[0].to_numpy()
         copies["户编号"] = target["户编号"].iloc[0][:-7] + pd.Series(range(9_000_000, 9_000_000 + len(copies)),
                                                                   index=copies.index).astype(str)
-        moved[name] = County(pd.concat([target, copies], ignore_index=True).astype(TEXT), counties[name].rosters)
+        moved[name] = County(pd.concat([target, copies], ignore_index=True).astype(TEXT), counties[name].rosters,
+                             counties[name].tables)
     return moved
 
 
 def write_province(counties: dict[str, County], out: Path, as_of: date) -> dict[str, object]:
-    """台账_<县>.xlsx per county in out/台账/, and out/<部门>_全省名单.csv; returns the paths."""
+    """台账_<县>.xlsx per county in out/台账/, out/<部门>_全省名单.csv and out/<表名>_全省.csv;
+    returns the paths (keys: "ledgers", the departments, the tables)."""
     folder = out / "台账"
     folder.mkdir(parents=True, exist_ok=True)
     for name, county in counties.items():
@@ -126,4 +145,9 @@ def write_province(counties: dict[str, County], out: Path, as_of: date) -> dict[
         frame = frame.drop(columns=[c for c in ("县", "乡镇") if c in frame and c != keep])
         rosters[department] = out / f"{department}_全省名单.csv"
         write_csv(frame, rosters[department])
-    return {"ledgers": folder, **rosters}
+    tables = {}
+    for table_name in next(iter(counties.values())).tables if counties else ():
+        frame = pd.concat([county.tables[table_name] for county in counties.values()], ignore_index=True)
+        tables[table_name] = out / f"{table_name}_全省.csv"
+        write_csv(in_national_headers(table_name, frame), tables[table_name])
+    return {"ledgers": folder, **rosters, **tables}

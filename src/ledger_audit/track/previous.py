@@ -48,6 +48,13 @@ def read_previous_rectification(given: Path | Sequence[Path]) -> pd.DataFrame:
     return combined
 
 
+def counties_in(path: Path) -> set[str]:
+    """The counties one 整改台账 file names in its 县 column (empty when it has none, or it is blank:
+    a workbook written before the column was filled). A province run sends each file to its county
+    by this."""
+    return _values(_read_one(path), "县")
+
+
 def previous_files(given: list[Path]) -> list[Path]:
     """The files named, with each folder replaced by the workbooks in it (Excel's ~$ lock files and
     hidden files skipped)."""
