@@ -1,11 +1,16 @@
 """The national system's other tables (--table): each missing table leaves exactly its rules not
 run, 户信息 fills living conditions the ledger lacks, a table of one 乡镇 is compared only there,
-a village may count more than the ledger but not less, and a table given for the wrong role is
-refused with a clear message."""
+a village may count more than the ledger but not less, a table given for the wrong role is
+refused with a clear message, and each table given has its row in the cross-check matrix, whose
+counts are its rules' findings, in the workbook's 汇总 and in the HTML report."""
 
 from dataclasses import replace
 from datetime import date
+from html.parser import HTMLParser
+from pathlib import Path
 
+import openpyxl
+import pandas as pd
 import pytest
 
 from ledger_audit.audit import audit_county
@@ -15,10 +20,12 @@ from ledger_audit.errors import AuditInputError
 from ledger_audit.frame import LoadedTable
 from ledger_audit.normalise.tables import load_ledger, load_table
 from ledger_audit.registry import implementations
+from ledger_audit.report.writers import write_reports
 from ledger_audit.sample.build import build_sample
-from ledger_audit.sample.write import TABLE_FILES
+from ledger_audit.sample.write import LEDGER_FILE, TABLE_FILES
 
 CATALOG = load_catalog()
+SAMPLE = Path(__file__).parent.parent / "sample_data"
 AS_OF = date(2022, 6, 30)
 TABLE_RULES = {r.rule_id: r.needs_tables for r in implementations().values() if r.needs_tables}
 
@@ -121,3 +128,106 @@ def test_a_table_missing_a_key_column_names_it_and_the_table_aliases(clean, tmp_
     with pytest.raises(AuditInputError, match="缺少必需的列：户编号") as error:
         load_table("户信息", path, CATALOG)
     assert "schemas/tables.toml" in error.value.hint
+
+
+MATRIX_TITLE = "部门名单和全国系统表比对"
+# (table, matrix column) → the rule whose findings that count is (schemas/tables.toml `matrix`).
+MATRIX_RULES = {("户信息", "only_in_ledger"): "G3-602", ("户信息", "only_in_roster"): "G3-601",
+                ("已外出务工", "only_in_ledger"): "G3-603", ("已外出务工", "conflicting"): "G3-604",
+                ("计划外出务工", "only_in_ledger"): "G3-606", ("行政村", "conflicting"): "G5-014"}
+LABELS = {"户信息": "户信息表", "已外出务工": "已外出务工表", "计划外出务工": "计划外出务工表", "行政村": "行政村信息表（按村计）"}
+
+
+@pytest.fixture(scope="module")
+def with_defects(tmp_path_factory):
+    """The shipped sample county (every defect planted; a small sample plants too few of the table
+    rules' defects) with its four tables, audited and written."""
+    result = audit(load_ledger([SAMPLE / LEDGER_FILE], CATALOG),
+                   {t: load_table(t, SAMPLE / file, CATALOG) for t, file in TABLE_FILES.items()})
+    return result, write_reports(result, tmp_path_factory.mktemp("out"), ("xlsx", "html"))
+
+
+def workbook_block(path, title: str) -> list[list]:
+    """The rows (header first) of one block of 汇总, as a person reads them."""
+    rows = list(openpyxl.load_workbook(path, read_only=True)["汇总"].iter_rows(values_only=True))
+    start = next(i for i, row in enumerate(rows) if row[0] == title) + 1
+    block = []
+    for row in rows[start:]:
+        if row[0] is None:
+            break
+        block.append([cell for cell in row if cell is not None])
+    return block
+
+
+class SectionTable(HTMLParser):
+    """The cells of the table under the <h2> with the given title."""
+
+    def __init__(self, title: str):
+        super().__init__()
+        self.title, self.heading, self.inside, self.rows, self.cell = title, "", False, [], None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "h2":
+            self.heading = None
+        elif tag == "tr" and self.inside:
+            self.rows.append([])
+        elif tag in ("td", "th") and self.inside:
+            self.cell = ""
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self.cell is not None:
+            self.rows[-1].append(self.cell.strip())
+            self.cell = None
+        elif tag == "table":
+            self.inside = False
+
+    def handle_data(self, data):
+        if self.heading is None:
+            self.heading = data
+            self.inside = data.strip() == self.title
+        elif self.cell is not None:
+            self.cell += data
+
+
+def test_each_table_has_a_matrix_row_whose_counts_are_its_rules_findings(with_defects):
+    result, _ = with_defects
+    counted = result.findings["rule_id"].value_counts()
+    matrix = result.cross_check_matrix.set_index("department")
+    assert matrix.loc[list(TABLE_FILES), "label"].tolist() == [LABELS[t] for t in TABLE_FILES]
+    for (table, column), rule_id in MATRIX_RULES.items():
+        assert matrix.at[table, column] == counted.get(rule_id, 0) > 0, (table, column, rule_id)
+        assert rule_id in matrix.at[table, "note"]
+    assert pd.isna(matrix.at["户信息", "conflicting"]) and pd.isna(matrix.at["行政村", "unmatchable"])
+    assert (matrix.loc[["户信息", "已外出务工", "计划外出务工"], "matched"] > 0).all()
+
+
+def test_the_matrix_rows_of_the_tables_are_in_the_workbook_and_the_html_report(with_defects):
+    result, outputs = with_defects
+    matrix = result.cross_check_matrix.set_index("department")
+    expected = [[LABELS[t], *("—" if pd.isna(v) else int(v) for v in matrix.loc[t, ["matched", "only_in_ledger",
+                "only_in_roster", "conflicting", "unmatchable"]]), matrix.at[t, "note"]] for t in TABLE_FILES]
+    header = ["比对对象", "匹配", "仅台账有", "仅名单（表）有", "信息冲突", "无法比对", "说明"]
+    assert workbook_block(outputs["xlsx"], MATRIX_TITLE) == [header, *expected]
+    html = SectionTable(MATRIX_TITLE)
+    html.feed(outputs["html"].read_text(encoding="utf-8"))
+    assert html.rows == [header, *[[str(cell) for cell in row] for row in expected]]
+
+
+def test_village_counts_of_the_matrix_follow_the_village_table(clean):
+    ledger, tables, _ = clean
+    villages = tables["行政村"].frame
+    before = audit(ledger, tables).cross_check_matrix.set_index("department").loc["行政村"]
+    assert (before["only_in_ledger"], before["only_in_roster"], before["conflicting"]) == (0, 0, 0)
+    changed = villages.drop(index=[0]).copy()
+    changed.loc[1, "行政村"] = "不存在村"
+    after = audit(ledger, {"行政村": with_frame(tables["行政村"], changed)}).cross_check_matrix.set_index("department")
+    assert after.loc["行政村", ["matched", "only_in_ledger", "only_in_roster"]].tolist() == [before["matched"] - 2, 2, 1]
+
+
+def test_a_count_whose_rule_did_not_run_is_not_shown_as_zero(clean):
+    """Without 计划外出务工, G3-603 (in neither 务工 table) cannot run: 仅台账有 is "—", with why."""
+    ledger, tables, _ = clean
+    matrix = audit(ledger, {"已外出务工": tables["已外出务工"]}).cross_check_matrix.set_index("department")
+    assert list(matrix.index) == ["已外出务工"]
+    assert pd.isna(matrix.at["已外出务工", "only_in_ledger"]) and matrix.at["已外出务工", "conflicting"] == 0
+    assert "G3-603「有务工时间但无务工监测记录」未运行" in matrix.at["已外出务工", "note"]
