@@ -22,7 +22,9 @@ from ledger_audit.normalise.tables import load_ledger, load_table
 from ledger_audit.registry import implementations
 from ledger_audit.report.writers import write_reports
 from ledger_audit.sample.build import build_sample
-from ledger_audit.sample.write import LEDGER_FILE, TABLE_FILES
+from ledger_audit.sample.write import LEDGER_FILE, TABLE_FILES, MessyForms
+from ledger_audit_cli.main import build_app
+from typer.testing import CliRunner
 
 CATALOG = load_catalog()
 SAMPLE = Path(__file__).parent.parent / "sample_data"
@@ -117,6 +119,50 @@ def test_a_table_given_as_the_ledger_and_the_ledger_given_as_a_table_are_refused
         load_table("户信息", paths["ledger"], CATALOG)
     with pytest.raises(AuditInputError, match="这看起来是医保名单，不是户信息表"):
         load_table("户信息", paths["医保"], CATALOG)
+
+
+@pytest.mark.parametrize("command", ["run", "check"])
+def test_the_household_table_given_as_the_ledger_stops_with_what_to_give_instead(command, tmp_path):
+    """户信息's columns are all ledger columns; its living conditions without any person column
+    (性别, 与户主关系 …) tell it. Nothing is written."""
+    path = SAMPLE / TABLE_FILES["户信息"]
+    out = ["--out", str(tmp_path / "out")] if command == "run" else ["--json", str(tmp_path / "out")]
+    result = CliRunner().invoke(build_app(), [command, str(path), "--quarter", "2022Q2", *out], env={"COLUMNS": "200"})
+    assert result.exit_code == 3, result.output
+    text = result.output.replace("\n", "")
+    assert f"文件「{path.name}」：这看起来是户信息表，不是台账" in text and "与户主关系" in text
+    assert f"请用 --table 户信息={path.name} 指定它，并给出监测对象信息（人员）台账文件" in text
+    assert not (tmp_path / "out").exists()
+
+
+LIBREOFFICE = Path(__file__).parent / "fixtures" / "libreoffice"
+
+
+@pytest.mark.parametrize("ledger", ["clean/xls/台账_示例县.xls", "clean/ods/台账_示例县.ods", "defects/gbk_csv/台账_示例县.csv",
+                                    "national"])
+def test_real_ledgers_are_not_taken_for_the_household_table(ledger, tmp_path):
+    """LibreOffice re-saves, a GBK CSV, the national export's form (the shipped sample: with_defects)."""
+    if ledger == "national":
+        path = build_sample(tmp_path, 8, 2, AS_OF, messy=MessyForms(national_headers=True))["ledger"]
+    else:
+        path = LIBREOFFICE / ledger
+    assert len(load_ledger([path], CATALOG).frame) > 10
+
+
+@pytest.mark.parametrize("kept", [["与户主关系"], ["性别", "出生日期"], []])
+def test_a_ledger_with_few_columns_is_not_taken_for_the_household_table(clean, tmp_path, kept):
+    """The 户信息 columns and one person column are a ledger missing columns; with no person column
+    they are 户信息, unless the file has fewer than two of its living conditions."""
+    ledger, _, _ = clean
+    household = ["县", "乡镇", "行政村", "户编号", "姓名", "证件号码", "户类型", "是否通生活用电", "入户道路是否硬化", "是否有卫生厕所",
+                 "住房面积"]
+    path = tmp_path / "台账.csv"
+    ledger.frame[household + kept].to_csv(path, index=False, encoding="utf-8-sig")
+    if not kept:
+        with pytest.raises(AuditInputError, match="这看起来是户信息表，不是台账"):
+            load_ledger([path], CATALOG)
+        ledger.frame[household[:7] + ["是否通生活用电"]].to_csv(path, index=False, encoding="utf-8-sig")
+    assert len(load_ledger([path], CATALOG).frame) == len(ledger.frame)
 
 
 def test_a_table_missing_a_key_column_names_it_and_the_table_aliases(clean, tmp_path):

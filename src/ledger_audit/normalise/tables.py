@@ -129,20 +129,25 @@ def _recognised(table: LoadedTable, fields: dict[str, FieldSpec]) -> set[str]:
 
 
 def _table_given_as_ledger(table: LoadedTable, catalog: Catalog) -> AuditInputError | None:
-    """A 务工 or 行政村 table given as the ledger: every ledger column it has is also one of the
-    table's, and it has columns of its own the ledger does not know (是否已务工, 总人口数)."""
+    """A national table given as the ledger: every ledger column the file has is also one of the
+    table's, and it has the columns that tell the table (tables.toml `tells`: by default those the
+    ledger does not know, 是否已务工, 总人口数; for 户信息, whose columns are all ledger columns, its
+    living conditions). A real ledger always has person columns no table has (性别, 与户主关系 …)."""
     ledger_columns = set(table.report.mapped)
     candidates = {}
     for name, spec in catalog.tables.items():
         own = _recognised(table, spec.fields)
-        if ledger_columns <= set(spec.fields) and own - set(catalog.fields):
+        tells = set(spec.tells) or set(spec.fields) - set(catalog.fields)
+        if ledger_columns <= set(spec.fields) and len(own & tells) >= spec.tells_at_least:
             candidates[name] = len(own)
     if not candidates:
         return None
     name = max(candidates, key=candidates.get)
+    fields = catalog.tables[name].fields
+    person = [f for f, spec in catalog.fields.items() if spec.level == "P" and spec.required == "R" and f not in fields][:4]
     file = "、".join(table.report.files)
-    return AuditInputError(f"这看起来是{name}表，不是台账。", file=file,
-                           hint=f"请用 --table {name}={file} 指定它，并给出台账文件。")
+    return AuditInputError(f"这看起来是{name}表，不是台账：它的列都是{name}表的列，没有台账的人员信息列（如 {'、'.join(person)}）。",
+                           file=file, hint=f"请用 --table {name}={file} 指定它，并给出监测对象信息（人员）台账文件。")
 
 
 def _ledger_given_as(role: str, file: str, catalog: Catalog) -> AuditInputError:
