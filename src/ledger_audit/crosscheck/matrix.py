@@ -46,6 +46,7 @@ def _roster_rows(ctx: RuleContext, findings: pd.DataFrame) -> list[dict]:
         paired = np.zeros(len(match.roster), dtype=bool)
         paired[match.exact["roster_row"].to_numpy()] = True
         paired[match.suspected["roster_row"].to_numpy()] = True
+        paired[match.lost["roster_row"].to_numpy()] = True
         rows.append({
             "department": department, "label": f"{department}名单", "note": "",
             "matched": int(match.exact["roster_row"].nunique()),

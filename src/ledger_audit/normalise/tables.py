@@ -30,7 +30,7 @@ from .values import invert_yes_no, normalise_column
 SUBTOTAL = re.compile(r"^(合计|总计|小计|共计)")
 SIGNATURE = re.compile(r"^(填表人|填报人|审核人|负责人|单位负责人|制表人|制表|填报日期|填表日期|审核日期|备注[:：])")
 PERSON_COLUMNS = ("姓名", "证件号码")
-ID_COLUMNS = ("证件号码", "户主证件号码")
+ID_COLUMNS = ("证件号码", "户主证件号码", "残疾人证号")   # numbers here lose digits (ID_STORED_AS_NUMBER)
 LEADING_COLUMNS = 5
 # A roster or table file with this many ledger columns it does not have itself is the ledger.
 LEDGER_ONLY_COLUMNS = 10
@@ -303,10 +303,12 @@ def _keep_twin(columns: dict[str, pd.Series], used: dict[str, str], canonical: s
 
 
 def _numeric_id_rows(sheet: RawSheet, layout: HeaderLayout, index: dict[str, ColumnMatch]) -> np.ndarray:
-    """Excel rows whose ID cell is stored as an ID-sized number (rule G1-006)."""
+    """Excel rows where an ID cell (ID_COLUMNS: a ledger's 证件号码; a roster's 证件号码, 户主证件号码
+    or 残疾人证号) is stored as an ID-sized number (rule G1-006 in the ledger)."""
     positions = [p for p, h in layout.names.items()
                  if (m := index.get(header_key(h))) and m.canonical in ID_COLUMNS]
-    return sheet.numeric_id_rows(positions[0]) if positions else np.array([], dtype=np.int64)
+    rows = [sheet.numeric_id_rows(position) for position in positions]
+    return np.unique(np.concatenate(rows)) if rows else np.array([], dtype=np.int64)
 
 
 def _show_numbers_as_excel_does(frame: pd.DataFrame) -> None:
