@@ -277,3 +277,12 @@ def test_a_count_whose_rule_did_not_run_is_not_shown_as_zero(clean):
     assert list(matrix.index) == ["已外出务工"]
     assert pd.isna(matrix.at["已外出务工", "only_in_ledger"]) and matrix.at["已外出务工", "conflicting"] == 0
     assert "G3-603「有务工时间但无务工监测记录」未运行" in matrix.at["已外出务工", "note"]
+
+
+def test_every_matrix_count_of_a_table_names_a_rule_over_that_table():
+    """A misspelled rule ID in tables.toml `matrix` would show "—" for ever: refused here."""
+    for name, spec in CATALOG.tables.items():
+        for column, rule_id in spec.matrix.items():
+            if column != "label":
+                assert column in ("only_in_ledger", "only_in_roster", "conflicting"), (name, column)
+                assert name in TABLE_RULES.get(rule_id, ()) and rule_id in CATALOG.rules, (name, rule_id)
