@@ -18,6 +18,7 @@ from ledger_audit.config import AuditConfig, RunSettings
 from ledger_audit.normalise.tables import load_ledger
 from ledger_audit.pipeline import run_audit
 from ledger_audit.read.raw import without_trailing_blank_rows
+from ledger_audit.registry import implementations
 from ledger_audit.sample.write import LEDGER_FILE, ROSTER_FILES, TABLE_FILES
 from tests.builders import HEADER, ROW
 
@@ -102,6 +103,34 @@ def test_national_tables_resaved_by_libreoffice_keep_the_clean_county_clean(form
     assert not_run.isdisjoint({"G3-601", "G3-602", "G3-603", "G3-605", "G3-606", "G5-010", "G5-011", "G5-012", "G5-014"})
     serious = result.findings[result.findings["severity"].isin(SERIOUS)]
     assert serious[["rule_id", "message"]].values.tolist() == []
+
+
+PEOPLE_ROSTERS = ("人社", "残联")
+
+
+@pytest.mark.parametrize("form", ["xls", "ods", "numbers_xls", "numbers_ods"])
+def test_renshe_and_canlian_rosters_resaved_by_libreoffice_keep_the_clean_county_clean(form):
+    """人社 and 残联 as LibreOffice saves them beside the clean ledger they list: every G3-7xx and
+    G3-8xx rule runs and finds nothing serious. Opened from a CSV (numbers_*), every all-digit ID and
+    残疾人证号 is a number that kept 15 digits: those rows cannot be compared, the run says so once,
+    and none is taken for a mistyped ID (G3-502) or for a person missing from the roster."""
+    folder = FIXTURES / "people_rosters"
+    rosters = {d: next((folder / form).glob(Path(ROSTER_FILES[d]).stem + ".*")) for d in PEOPLE_ROSTERS}
+    settings = RunSettings(ledgers=(folder / "original" / LEDGER_FILE,), rosters=rosters)
+    result = run_audit(settings, AuditConfig(as_of=AS_OF), load_catalog(), write=False).result
+    theirs = {r.rule_id for r in implementations().values() if r.needs_roster in PEOPLE_ROSTERS}
+    assert len(theirs) >= 6 and theirs.isdisjoint(set(result.rules_not_run["rule_id"]))
+    serious = result.findings[result.findings["severity"].isin(SERIOUS)]
+    assert serious[["rule_id", "message"]].values.tolist() == []
+    matrix = result.cross_check_matrix.set_index("department")
+    rows = {load.role: load.rows for load in result.loads}
+    assert matrix.loc[list(PEOPLE_ROSTERS), "only_in_roster"].tolist() == [0, 0]
+    if form.startswith("numbers"):
+        assert [line.split("有 ")[0] for line in result.broken_columns] == ["人社名单", "残联名单"]
+        assert matrix.at["人社", "matched"] < rows["人社"] / 2
+    else:
+        assert result.broken_columns == []
+        assert matrix.loc[list(PEOPLE_ROSTERS), "matched"].tolist() == [rows[d] for d in PEOPLE_ROSTERS]
 
 
 def test_blank_styled_rows_below_the_data_are_not_ledger_rows():

@@ -112,3 +112,17 @@ def test_certificate_number_differs_from_canlian(county):
     assert fired(county, as_certificate) == {}
     other = lambda f: (_set("证件类型", who, "残疾人证")(f), _set("证件号码", who, who + "99")(f))  # noqa: E731
     assert list(fired(county, other)) == ["G3-803"]
+
+
+def test_a_certificate_number_stored_as_a_number_in_canlian_is_not_compared(county):
+    """残联's 残疾人证号 in a number cell kept 15 digits (…231000): not a different certificate."""
+    who = _disabled(county)
+    number = county[1]["残联"].frame.set_index("证件号码").at[who, "残疾人证号"]
+    as_certificate = lambda f: (_set("证件类型", who, "残疾人证")(f), _set("证件号码", who, number)(f))  # noqa: E731
+
+    def number_cell(tables):
+        frame = tables["残联"].frame
+        row = frame["证件号码"] == who
+        frame.loc[row, "残疾人证号"] = number[:15] + "0" * (len(number) - 15)
+        frame.loc[row, "_id_stored_as_number"] = True
+    assert fired(county, as_certificate, number_cell) == {}

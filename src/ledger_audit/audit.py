@@ -66,7 +66,7 @@ def audit_county(ledger: LoadedTable, rosters: dict[str, LoadedTable], config: A
         loads=[ledger.report] + [table.report for table in (*rosters.values(), *tables.values())],
         rule_specs=catalog.rules,
         gates=gates or tuple(GATES),
-        cross_check_matrix=cross_check_matrix(context, outcome.findings),
+        cross_check_matrix=cross_check_matrix(context, outcome.findings, outcome.rules_run),
         broken_columns=broken_columns(context),
         households=households_by_town(frame),
         previous_open=open_items(previous_rectification),

@@ -86,6 +86,17 @@ class TableSpec:
     join: tuple[str, ...]                      # the columns that tie a row to the ledger
     fills_ledger: tuple[str, ...] = ()         # household columns that stand in for absent ledger ones
     ledger_counts: dict[str, LedgerCount] = field(default_factory=dict)
+    # Its row of the cross-check matrix: a count column (result.MATRIX_COLUMNS) → the rule whose
+    # findings that count is; "label" → how the row is named to a user (户信息表).
+    matrix: dict[str, str] = field(default_factory=dict)
+    # Columns that show a file is this table when every ledger column it has is the table's (the
+    # 户信息 table or a 务工 table given as the ledger); default: the table's columns the ledger lacks.
+    tells: tuple[str, ...] = ()
+    tells_at_least: int = 1
+
+    @property
+    def label(self) -> str:
+        return self.matrix.get("label", f"{self.name}表")
 
 
 @dataclass(frozen=True)
@@ -185,7 +196,9 @@ def _table(name: str, raw: dict) -> TableSpec:
     counts = {column: LedgerCount(c["count"], {k: tuple(v) for k, v in c.get("where", {}).items()})
               for column, c in raw.get("ledger_counts", {}).items()}
     return TableSpec(name, tuple(raw["keys"]), raw["title"], {n: _field(n, f) for n, f in raw["fields"].items()},
-                     join=tuple(raw["join"]), fills_ledger=tuple(raw.get("fills_ledger", ())), ledger_counts=counts)
+                     join=tuple(raw["join"]), fills_ledger=tuple(raw.get("fills_ledger", ())), ledger_counts=counts,
+                     matrix=dict(raw.get("matrix", {})), tells=tuple(raw.get("tells", ())),
+                     tells_at_least=int(raw.get("tells_at_least", 1)))
 
 
 def load_rules(paths: list[Path]) -> dict[str, RuleSpec]:

@@ -22,7 +22,7 @@ TEXT = pd.StringDtype("pyarrow")
 SOURCE_FILE = "_file"      # file name as given (basename), e.g. 台账.xlsx
 SOURCE_SHEET = "_sheet"    # sheet name; "" for CSV
 SOURCE_ROW = "_row"        # 1-based Excel row number as a person sees it (CSV: line number)
-ID_STORED_AS_NUMBER = "_id_stored_as_number"  # bool: the 证件号码 cell was a number (rule G1-006)
+ID_STORED_AS_NUMBER = "_id_stored_as_number"  # bool: an ID cell was a number, digits lost (ledger: G1-006)
 
 META_COLUMNS = (SOURCE_FILE, SOURCE_SHEET, SOURCE_ROW, ID_STORED_AS_NUMBER)
 

@@ -11,7 +11,14 @@ from .config import AuditConfig
 from .frame import LoadReport
 
 NOT_RUN_COLUMNS = ("rule_id", "reason")            # rules not run, with the reason in Chinese
-MATRIX_COLUMNS = ("department", "matched", "only_in_ledger", "only_in_roster", "conflicting", "unmatchable")
+# One row per roster given, then one per national table given (department = the roster's or table's
+# name, label = how a user reads it); counts are nullable integers, <NA> where a count does not apply
+# or the rule it comes from did not run; note says what a table's counts are.
+MATRIX_COLUMNS = ("department", "label", "matched", "only_in_ledger", "only_in_roster", "conflicting", "unmatchable",
+                  "note")
+MATRIX_COUNTS = ("matched", "only_in_ledger", "only_in_roster", "conflicting", "unmatchable")
+MATRIX_HEADERS = {"label": "比对对象", "matched": "匹配", "only_in_ledger": "仅台账有", "only_in_roster": "仅名单（表）有",
+                  "conflicting": "信息冲突", "unmatchable": "无法比对", "note": "说明"}
 
 
 @dataclass

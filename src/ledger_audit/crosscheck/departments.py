@@ -45,9 +45,11 @@ def absence_can_be_said(ctx: RuleContext, department: str) -> pd.Series:
     """Ledger rows of which "the roster has no record" can be said: the ID can be looked up
     (facts.id_certain), and the matching found no roster row that seems to be the same person
     under another ID (the same name, one or two digits apart: G3-502 reports that, and the person
-    is most likely listed under the right number)."""
+    is most likely listed under the right number; or under a number cell that kept the first 15
+    digits of this person's ID: matching.RosterMatch.lost)."""
     namesake = np.zeros(len(ctx.ledger), dtype=bool)
     namesake[_match(ctx, department).suspected["ledger_row"].to_numpy()] = True
+    namesake[_match(ctx, department).lost["ledger_row"].to_numpy()] = True
     return ctx.facts.id_certain & ~pd.Series(namesake, index=ctx.ledger.index)
 
 
@@ -373,6 +375,7 @@ def welfare_person_missing_from_ledger(ctx: RuleContext) -> Violations:
     matched = np.zeros(len(roster), dtype=bool)
     matched[match.exact["roster_row"].to_numpy()] = True
     matched[match.suspected["roster_row"].to_numpy()] = True
+    matched[match.lost["roster_row"].to_numpy()] = True
     broken_names = name_key(ctx.facts.text("姓名")[ctx.facts.active & ~ctx.facts.id_certain])
     maybe_broken = name_key(roster["姓名"]).isin(set(broken_names)).to_numpy()
     return Violations(pd.Series(live & in_county & ~matched & ~maybe_broken, index=roster.index), frame=roster)

@@ -8,7 +8,11 @@
    have one, and the candidate is unique in both directions.
 
 Tier 1 drives the department rules. Tiers 2 and 3 are never used as matches: they only produce
-G3-502 (疑似证件号码错误), naming both records. Names alone never match (common surnames).
+G3-502 (疑似证件号码错误), naming both records. Names alone never match (common surnames). A
+roster row whose ID cell was a number (ID_STORED_AS_NUMBER: the last digits are lost, not
+mistyped; the run says so once, gates/column_health.py) is never a suspected pair; where it shows
+the digits Excel keeps of a ledger person's ID (15 significant ones) beside the same name, it is
+most likely that person (`lost`): neither side is then said to be missing from the other.
 
 Which roster columns hold the ID and the name, and whether a roster lists households by their
 户主 (住建: the household's head matches first, then any member), is the department's spec in
@@ -20,13 +24,13 @@ rows of their own (the 民政 rules in departments.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from ..catalog import RosterSpec
-from ..frame import TEXT
+from ..frame import ID_STORED_AS_NUMBER, TEXT
 from ..identity import id_codes, name_key, normalised_ids, valid_id_codes
 
 TIER_COLUMNS = ("ledger_row", "roster_row", "tier")
@@ -41,6 +45,8 @@ class RosterMatch:
     roster: pd.DataFrame       # the roster frame (canonical columns + source columns)
     exact: pd.DataFrame        # ledger_row, roster_row (positions) matched on the ID
     suspected: pd.DataFrame    # ledger_row, roster_row, tier (2 or 3): possible ID errors
+    lost: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({"ledger_row": [], "roster_row": []}, dtype="int64"))
+    # ledger_row, roster_row: a roster ID cell stored as a number, whose kept digits and name are the person's
 
     def roster_values(self, column: str, rows: pd.Index, preferred: pd.Series | None = None) -> pd.Series:
         """For each ledger row, the roster's value of `column` on its exact match ("" if none).
@@ -131,6 +137,9 @@ def match_roster(department: str, ledger: pd.DataFrame, roster: pd.DataFrame, id
     if heads_first:   # one row per house (住建): the 户主 of the ledger household answers for it
         exact = _prefer_heads(exact, ledger)
     matched_ledger, matched_roster = set(exact["ledger_row"]), set(exact["roster_row"])
+    number_cell = roster[ID_STORED_AS_NUMBER].to_numpy(dtype=bool) if ID_STORED_AS_NUMBER in roster else np.zeros(len(roster), bool)
+    lost = _lost_digits(left, right[number_cell & ~right["row"].isin(matched_roster).to_numpy()])
+    right = right[~number_cell]   # digits lost to a number cell: no ID to suspect of a typo
     repaired = pd.concat([
         _repaired(left, right).rename(columns={"row": "ledger_row", "other": "roster_row"}),
         _repaired(right, left).rename(columns={"row": "roster_row", "other": "ledger_row"}),
@@ -139,7 +148,25 @@ def match_roster(department: str, ledger: pd.DataFrame, roster: pd.DataFrame, id
     unmatched_right = right[~right["row"].isin(matched_roster) & ~right["row"].isin(repaired["roster_row"])]
     demographic = _demographic(unmatched_left, unmatched_right).assign(tier=3)
     suspected = pd.concat([repaired, demographic], ignore_index=True)[list(TIER_COLUMNS)].astype("int64")
-    return RosterMatch(department, roster.reset_index(drop=True), exact.astype("int64"), suspected)
+    return RosterMatch(department, roster.reset_index(drop=True), exact.astype("int64"), suspected, lost.astype("int64"))
+
+
+def _lost_digits(ledger: pd.DataFrame, numbers: pd.DataFrame) -> pd.DataFrame:
+    """Ledger rows with the same name as a number-cell roster row whose ID (as the loader shows it,
+    15 significant digits: 610327198105239000) is within 1 000 of theirs: the number cell kept the
+    ID's first 15 digits, rounded down or up (Excel and LibreOffice's .xlsx/.xls round the double,
+    LibreOffice's .ods the decimal: 610327194803071477 was seen as 610327194803072000). An
+    all-digit 18-digit ID fits int64."""
+    ledger = ledger[(ledger["id"].str.len() == 18) & ledger["id"].str.isdigit()]
+    if ledger.empty or numbers.empty:
+        return pd.DataFrame({"ledger_row": [], "roster_row": []}, dtype="int64")
+    below = pd.to_numeric(ledger["id"]).to_numpy(dtype=np.int64) // 1000 * 1000
+    roster = numbers.rename(columns={"row": "roster_row"})[["roster_row", "id", "name"]]
+    pairs = pd.concat([
+        pd.DataFrame({"ledger_row": ledger["row"].to_numpy(), "name": ledger["name"].to_numpy(),
+                      "id": pd.Series(below + step).astype(str).to_numpy()}).merge(roster, on=["id", "name"])
+        for step in (0, 1000)], ignore_index=True)
+    return pairs[pairs["name"] != ""][["ledger_row", "roster_row"]].drop_duplicates()
 
 
 def _prefer_heads(exact: pd.DataFrame, ledger: pd.DataFrame) -> pd.DataFrame:

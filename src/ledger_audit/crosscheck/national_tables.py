@@ -236,3 +236,32 @@ def exited_village_without_population(ctx: RuleContext) -> Violations:
     villages = ctx.tables["行政村"]
     empty = pd.to_numeric(villages["总人口数"].replace("", None), errors="coerce") == 0
     return Violations((villages["是否出列"] == "是") & empty.fillna(False) & _in_ledger_towns(ctx, "行政村"), frame=villages)
+
+
+def person_table_counts(ctx: RuleContext, name: str) -> tuple[int, int]:
+    """For the cross-check matrix, the counts of a person table that no rule reports: ledger persons
+    the table lists (a person may have several rows: counted once), and persons only in the table:
+    its rows of the ledger's 乡镇 that pair with no ledger row and no namesake (as G3-601 counts
+    them for 户信息), counted by ID (empty IDs row by row)."""
+    table = ctx.tables[name]
+    pairs = _person_pairs(ctx, name)
+    paired = np.zeros(len(table), dtype=bool)
+    paired[pairs["roster_row"].to_numpy()] = True
+    paired[_namesakes(ctx, name)["roster_row"].to_numpy()] = True
+    ids = upgrade_to_18(table["证件号码"])[~paired & _in_ledger_towns(ctx, name).to_numpy()]
+    return int(pairs["ledger_row"].nunique()), int(ids[ids != ""].nunique() + (ids == "").sum())
+
+
+def village_counts(ctx: RuleContext, name: str = "行政村") -> tuple[int, int, int]:
+    """For the cross-check matrix, villages (乡镇 and 行政村) of the active ledger rows and of
+    行政村信息: on both sides, only in the ledger (in a 乡镇 the table covers) and only in the table
+    (in a 乡镇 of the ledger), as the G5 village rules compare them."""
+    facts, villages = ctx.facts, ctx.tables[name]
+    keys = ["乡镇", "行政村"]
+    ledger = pd.DataFrame({k: facts.text(k) for k in keys})[facts.active & (facts.text("行政村") != "")].drop_duplicates()
+    table = villages.loc[villages["行政村"] != "", keys].drop_duplicates()
+    both = ledger.merge(table, on=keys, how="outer", indicator=True)
+    side = both["_merge"].astype(str)
+    only_ledger = (side == "left_only") & both["乡镇"].isin(set(table["乡镇"]))
+    only_table = (side == "right_only") & both["乡镇"].isin(set(facts.text("乡镇")))
+    return int((side == "both").sum()), int(only_ledger.sum()), int(only_table.sum())

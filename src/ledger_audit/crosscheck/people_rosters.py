@@ -8,9 +8,10 @@ Each rule declares its roster; without it the rule is listed as not run, never a
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from ..frame import TEXT
+from ..frame import ID_STORED_AS_NUMBER, TEXT
 from ..gates.g2_pension import EMPLOYEE_PENSION, RESIDENT_PENSION, pension_insured, pension_uninsured
 from ..gates.rule import RuleContext, Violations, rule
 from .coverage import covered_rows
@@ -58,6 +59,16 @@ def unemployed_per_renshe_but_working(ctx: RuleContext) -> Violations:
                   {"人社就业状态": status, "务工月数下限": pd.Series(least, index=ctx.ledger.index)})
 
 
+def _from_number_cells(ctx: RuleContext, department: str) -> pd.Series:
+    """Per ledger row: whether a roster row it matched had an ID cell stored as a number."""
+    match = ctx.matches[department]
+    flagged = np.zeros(len(ctx.ledger), dtype=bool)
+    if ID_STORED_AS_NUMBER in match.roster:
+        numbers = match.roster[ID_STORED_AS_NUMBER].to_numpy(dtype=bool)
+        flagged[match.exact["ledger_row"].to_numpy()[numbers[match.exact["roster_row"].to_numpy()]]] = True
+    return pd.Series(flagged, index=ctx.ledger.index)
+
+
 def _certificate(ctx: RuleContext) -> tuple[pd.Series, pd.Series]:
     """Per ledger row: 残联's 持证状态 and 残疾人证号 of its matched row ("" if none)."""
     return _values(ctx, "残联", "持证状态"), _values(ctx, "残联", "残疾人证号")
@@ -99,8 +110,10 @@ def disabled_without_certificate(ctx: RuleContext) -> Violations:
 def certificate_number_differs(ctx: RuleContext) -> Violations:
     """证件类型 = 残疾人证, so the ledger's 证件号码 is the certificate number, and it differs from
     the 残疾人证号 of the 残联 row with the same ID (first 18 characters). The messages quote the
-    characters after the ID only: the ID itself is the same on both sides and is masked elsewhere."""
+    characters after the ID only: the ID itself is the same on both sides and is masked elsewhere.
+    A 残疾人证号 that 残联's file holds in a number cell has lost its last digits: not compared."""
     _, number = _certificate(ctx)
+    number = number.where(~_from_number_cells(ctx, "残联"), "")
     typed = ctx.facts.text("证件号码").str.strip().str.upper()
     differs = (ctx.facts.text("证件类型") == "残疾人证") & (number != "") & (number.str.upper() != typed)
     suffix = lambda numbers: numbers.str.slice(18).replace("", "（无）")  # noqa: E731

@@ -37,6 +37,7 @@ FINDING_FRAME_COLUMNS = ("乡镇", "行政村", "户编号", "姓名", "证件�
 class GateOutcome:
     findings: pd.DataFrame
     rules_not_run: pd.DataFrame
+    rules_run: frozenset[str] = frozenset()   # the rules that ran (their findings, if any, are in `findings`)
 
 
 def build_context(ledger: pd.DataFrame, rosters: dict[str, pd.DataFrame], config: AuditConfig,
@@ -69,7 +70,8 @@ def run_gates(ctx: RuleContext, rules: dict[str, RegisteredRule], gates: tuple[s
             parts.append(_findings_about(ctx, ctx.catalog.rules[rule_id], rules[rule_id], violations, rows))
     findings = (finding_rows(ctx.catalog.rules, ctx.config, pd.concat(parts, ignore_index=True)) if parts
                 else empty_findings())
-    return GateOutcome(sort_findings(findings), pd.DataFrame(not_run, columns=list(NOT_RUN_COLUMNS)))
+    return GateOutcome(sort_findings(findings), pd.DataFrame(not_run, columns=list(NOT_RUN_COLUMNS)),
+                       frozenset(r.rule_id for r in runnable))
 
 
 class RuleCrashed(RuntimeError):

@@ -30,7 +30,7 @@ from .values import invert_yes_no, normalise_column, normalise_pass_through
 SUBTOTAL = re.compile(r"^(合计|总计|小计|共计)")
 SIGNATURE = re.compile(r"^(填表人|填报人|审核人|负责人|单位负责人|制表人|制表|填报日期|填表日期|审核日期|备注[:：])")
 PERSON_COLUMNS = ("姓名", "证件号码")
-ID_COLUMNS = ("证件号码", "户主证件号码")
+ID_COLUMNS = ("证件号码", "户主证件号码", "残疾人证号")   # numbers here lose digits (ID_STORED_AS_NUMBER)
 LEADING_COLUMNS = 5
 # A roster or table file with this many ledger columns it does not have itself is the ledger.
 LEDGER_ONLY_COLUMNS = 10
@@ -129,20 +129,25 @@ def _recognised(table: LoadedTable, fields: dict[str, FieldSpec]) -> set[str]:
 
 
 def _table_given_as_ledger(table: LoadedTable, catalog: Catalog) -> AuditInputError | None:
-    """A 务工 or 行政村 table given as the ledger: every ledger column it has is also one of the
-    table's, and it has columns of its own the ledger does not know (是否已务工, 总人口数)."""
+    """A national table given as the ledger: every ledger column the file has is also one of the
+    table's, and it has the columns that tell the table (tables.toml `tells`: by default those the
+    ledger does not know, 是否已务工, 总人口数; for 户信息, whose columns are all ledger columns, its
+    living conditions). A real ledger always has person columns no table has (性别, 与户主关系 …)."""
     ledger_columns = set(table.report.mapped)
     candidates = {}
     for name, spec in catalog.tables.items():
         own = _recognised(table, spec.fields)
-        if ledger_columns <= set(spec.fields) and own - set(catalog.fields):
+        tells = set(spec.tells) or set(spec.fields) - set(catalog.fields)
+        if ledger_columns <= set(spec.fields) and len(own & tells) >= spec.tells_at_least:
             candidates[name] = len(own)
     if not candidates:
         return None
     name = max(candidates, key=candidates.get)
+    fields = catalog.tables[name].fields
+    person = [f for f, spec in catalog.fields.items() if spec.level == "P" and spec.required == "R" and f not in fields][:4]
     file = "、".join(table.report.files)
-    return AuditInputError(f"这看起来是{name}表，不是台账。", file=file,
-                           hint=f"请用 --table {name}={file} 指定它，并给出台账文件。")
+    return AuditInputError(f"这看起来是{name}表，不是台账：它的列都是{name}表的列，没有台账的人员信息列（如 {'、'.join(person)}）。",
+                           file=file, hint=f"请用 --table {name}={file} 指定它，并给出监测对象信息（人员）台账文件。")
 
 
 def _ledger_given_as(role: str, file: str, catalog: Catalog) -> AuditInputError:
@@ -304,10 +309,12 @@ def _keep_twin(columns: dict[str, pd.Series], used: dict[str, str], canonical: s
 
 
 def _numeric_id_rows(sheet: RawSheet, layout: HeaderLayout, index: dict[str, ColumnMatch]) -> np.ndarray:
-    """Excel rows whose ID cell is stored as an ID-sized number (rule G1-006)."""
+    """Excel rows where an ID cell (ID_COLUMNS: a ledger's 证件号码; a roster's 证件号码, 户主证件号码
+    or 残疾人证号) is stored as an ID-sized number (rule G1-006 in the ledger)."""
     positions = [p for p, h in layout.names.items()
                  if (m := index.get(header_key(h))) and m.canonical in ID_COLUMNS]
-    return sheet.numeric_id_rows(positions[0]) if positions else np.array([], dtype=np.int64)
+    rows = [sheet.numeric_id_rows(position) for position in positions]
+    return np.unique(np.concatenate(rows)) if rows else np.array([], dtype=np.int64)
 
 
 def _show_numbers_as_excel_does(frame: pd.DataFrame) -> None:

@@ -24,7 +24,7 @@ from ..resources import templates_dir
 from ..result import AuditResult
 from ..track.history import PROBLEMS
 from ..track.rectification import OVERDUE, RECURRED, STATUSES, TRACKING_RULE_IDS
-from .sheets import summary_notes, summary_tables
+from .sheets import MATRIX_TITLE, summary_notes, summary_tables
 
 SEVERITY_COLOURS = {"错误": "#c0392b", "警告": "#e67e22", "提示": "#2980b9"}
 STATUS_COLOURS = {"未整改": "#c0392b", "整改中": "#e67e22", "已整改": "#2980b9", "已销号": "#27ae60"}
@@ -32,7 +32,7 @@ NO_TOWN = "（未填乡镇）"
 TOP_PROBLEMS = 5
 EXPLORER_COLUMNS = {"problem_id": "问题编号", "town": "乡镇", "village": "行政村", "household_id": "户编号",
                     "name": "姓名", "message": "问题描述", "sources": "来源"}
-OTHER_TABLES = ("按责任单位", "部门数据比对", "未运行的规则", "输入文件")
+OTHER_TABLES = ("按责任单位", MATRIX_TITLE, "未运行的规则", "输入文件")
 
 
 def nice_step(maximum: float, ticks: int = 4) -> float:

@@ -9,7 +9,7 @@ import pandas as pd
 from ..catalog import GATES, SEVERITIES
 from ..crosscheck.coverage import coverage_notes
 from ..frame import LoadReport
-from ..result import AuditResult
+from ..result import MATRIX_COUNTS, MATRIX_HEADERS, AuditResult
 from ..track.rectification import new_rectification
 
 
@@ -90,11 +90,25 @@ def summary_tables(result: AuditResult) -> dict[str, pd.DataFrame]:
         "按规则": by_rule, "未运行的规则": not_run, "输入文件": inputs,
     }
     if not result.cross_check_matrix.empty:
-        tables["部门数据比对"] = result.cross_check_matrix.rename(columns={
-            "department": "部门", "matched": "匹配", "only_in_ledger": "仅台账有", "only_in_roster": "仅名单有",
-            "conflicting": "信息冲突", "unmatchable": "无法比对"})
+        tables[MATRIX_TITLE] = matrix_table(result.cross_check_matrix)
     tables.update(coverage_tables(result))
     return tables
+
+
+MATRIX_TITLE = "部门名单和全国系统表比对"
+NOT_COUNTED = "—"
+
+
+def matrix_table(matrix: pd.DataFrame) -> pd.DataFrame:
+    """The cross-check matrix as 汇总 and the HTML report show it: a count that does not apply or
+    whose rule did not run is "—"; the 说明 column only when a row has a note (the tables)."""
+    shown = matrix.drop(columns=["department"])
+    for column in MATRIX_COUNTS:
+        counts = shown[column].astype(object)
+        shown[column] = counts.where(counts.notna(), NOT_COUNTED)
+    if not (shown["note"] != "").any():
+        shown = shown.drop(columns=["note"])
+    return shown.rename(columns=MATRIX_HEADERS)
 
 
 def coverage_tables(result: AuditResult) -> dict[str, pd.DataFrame]:
