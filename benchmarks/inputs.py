@@ -50,14 +50,17 @@ def submitted() -> Path:
 
 
 def province_counties() -> dict[str, Path]:
-    """`make bench-province`: a Shaanxi-size province, one .xlsx ledger per county and six
-    province-wide roster CSVs. BENCH_PROVINCE_COUNTIES × BENCH_PROVINCE_HOUSEHOLDS (default
-    100 × 7 000 households ≈ 2.3 × 10^6 people) pick the size; each size is cached on its own."""
+    """`make bench-province`: a Shaanxi-size province, one .xlsx ledger per county, six
+    province-wide roster CSVs and the national system's four tables for the whole province.
+    BENCH_PROVINCE_COUNTIES × BENCH_PROVINCE_HOUSEHOLDS (default 100 × 7 000 households ≈ 2.3 ×
+    10^6 people) pick the size; each size is cached on its own (a cache made before the tables
+    were written has another name, so it is not taken for a complete one)."""
     from ledger_audit.sample.province import generate_province, write_province
     counties = int(os.environ.get("BENCH_PROVINCE_COUNTIES", PROVINCE_COUNTIES))
     households = int(os.environ.get("BENCH_PROVINCE_HOUSEHOLDS", PROVINCE_COUNTY_HOUSEHOLDS))
-    folder = CACHE / f"province-{counties}x{households}"
-    paths = {"ledgers": folder / "台账", **{d: folder / f"{d}_全省名单.csv" for d in ROSTER_FILES}}
+    folder = CACHE / f"province-{counties}x{households}-all-inputs"
+    paths = {"ledgers": folder / "台账", **{d: folder / f"{d}_全省名单.csv" for d in ROSTER_FILES},
+             **{t: folder / f"{t}_全省.csv" for t in TABLE_FILES}}
     if not (folder / "done").exists():
         write_province(generate_province(counties, households, 4, AS_OF), folder, AS_OF)
         (folder / "done").write_text("")

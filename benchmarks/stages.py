@@ -240,7 +240,8 @@ def audit_rules():
 
 @stage("read_province_files_raw")
 def read_province_files():
-    """The floor for a province: fastexcel reading every county ledger, pandas every roster CSV."""
+    """The floor for a province: fastexcel reading every county ledger, pandas every roster and
+    table CSV."""
     paths = province_counties()
     ledgers = sorted(paths["ledgers"].glob("*.xlsx"))
 
@@ -253,8 +254,9 @@ def read_province_files():
 
 
 def _province_run(*engine) -> tuple[int, float]:
+    from ledger_audit.sample.write import ROSTER_FILES
     paths = province_counties()
-    rosters = [f"--roster={d}={p}" for d, p in paths.items() if d != "ledgers"]
+    rosters = [f"--{'roster' if d in ROSTER_FILES else 'table'}={d}={p}" for d, p in paths.items() if d != "ledgers"]
     seconds = _audit("run", paths["ledgers"], *rosters, "--quarter", "2022Q2", "--fail-on", "never",
                      "--out", Path(tempfile.mkdtemp()) / "2022Q2", *engine)
     return sum(_ledger_rows(p) for p in paths["ledgers"].glob("*.xlsx")), seconds
