@@ -75,8 +75,8 @@ def paired_sources(roster: pd.DataFrame, pairs: pd.DataFrame, flagged: pd.Series
     return joined_per_label(per_row).reindex(flagged.index, fill_value="").astype(TEXT)
 
 
-def joined_per_label(texts: pd.Series) -> pd.Series:
-    """The texts of each index label joined by SOURCE_SEPARATOR, in their order, vectorised: one
+def joined_per_label(texts: pd.Series, separator: str = SOURCE_SEPARATOR) -> pd.Series:
+    """The texts of each index label joined by `separator`, in their order, vectorised: one
     concatenation per rank within a label (a person has one or two roster rows), not a Python
     call per label."""
     texts = texts.sort_index(kind="stable")
@@ -84,7 +84,7 @@ def joined_per_label(texts: pd.Series) -> pd.Series:
     joined = texts[rank == 0]
     for level in range(1, int(rank.max(initial=0)) + 1):
         more = texts[rank == level]
-        joined.loc[more.index] = joined.loc[more.index] + SOURCE_SEPARATOR + more
+        joined.loc[more.index] = joined.loc[more.index] + separator + more
     return joined
 
 
@@ -328,15 +328,22 @@ def name_differs_across_departments(ctx: RuleContext) -> Violations:
     if not _given(ctx):
         return Violations(pd.Series(False, index=ctx.ledger.index))
     ledger_name = name_key(ctx.facts.text("姓名"))
-    detail = pd.Series("", index=ctx.ledger.index, dtype=TEXT)
-    sources = pd.Series("", index=ctx.ledger.index, dtype=TEXT)
+    texts, sources = [], pd.Series("", index=ctx.ledger.index, dtype=TEXT)
     for department in _given(ctx):
         match = _match(ctx, department)
         other = match.roster_values(ctx.catalog.rosters[department].name_column, ctx.ledger.index)
         differs = (other != "") & (name_key(other) != ledger_name)
-        detail = detail + pd.Series(np.where(differs, department + "名单为「" + other + "」、", ""), index=detail.index, dtype=TEXT)
+        texts.append(department + "名单为「" + other[differs] + "」")
         sources = _both(sources, roster_sources(match, match.exact, differs))
-    return Violations(comparable(ctx) & (detail != ""), {"部门姓名": detail.str.rstrip("、")}, extra_sources=sources)
+    detail = _per_person(texts, ctx.ledger.index)
+    return Violations(comparable(ctx) & (detail != ""), {"部门姓名": detail}, extra_sources=sources)
+
+
+def _per_person(texts: list[pd.Series], index: pd.Index) -> pd.Series:
+    """Each department's texts about the rows they name (built for those rows only), joined with
+    、 per ledger row in department order; "" for rows none names."""
+    named = pd.concat(texts) if texts else pd.Series(dtype=TEXT)
+    return joined_per_label(named, "、").reindex(index, fill_value="").astype(TEXT)
 
 
 @rule("G3-502", needs=("证件号码", "姓名"), values=("部门证件号码",))
@@ -344,8 +351,7 @@ def suspected_id_error(ctx: RuleContext) -> Violations:
     """A tier-2 (one digit changed or two adjacent digits swapped, same name) or tier-3 (same name,
     birth date and 乡镇, unique) match: the same person seems to have a different ID in a
     department roster. Never counted as a match; both records are named."""
-    detail = pd.Series("", index=ctx.ledger.index, dtype=TEXT)
-    sources = pd.Series("", index=ctx.ledger.index, dtype=TEXT)
+    texts, sources = [], pd.Series("", index=ctx.ledger.index, dtype=TEXT)
     for department in _given(ctx):
         match = _match(ctx, department)
         pairs = match.suspected
@@ -354,10 +360,12 @@ def suspected_id_error(ctx: RuleContext) -> Violations:
         id_column = ctx.catalog.rosters[department].id_column
         other = pd.Series(match.roster[id_column].to_numpy()[pairs["roster_row"].to_numpy()],
                           index=pairs["ledger_row"].to_numpy(), dtype=TEXT)
-        other = other.groupby(level=0).first().reindex(ctx.ledger.index).fillna("")
-        detail = detail + pd.Series(np.where(other != "", department + "名单中为「" + other + "」、", ""), index=detail.index, dtype=TEXT)
-        sources = _both(sources, roster_sources(match, pairs, other != ""))
-    return Violations(comparable(ctx) & (detail != ""), {"部门证件号码": detail.str.rstrip("、")}, extra_sources=sources)
+        other = other.groupby(level=0).first()
+        other = other[other.fillna("") != ""]
+        texts.append(department + "名单中为「" + other + "」")
+        sources = _both(sources, roster_sources(match, pairs, pd.Series(ctx.ledger.index.isin(other.index), index=ctx.ledger.index)))
+    detail = _per_person(texts, ctx.ledger.index)
+    return Violations(comparable(ctx) & (detail != ""), {"部门证件号码": detail}, extra_sources=sources)
 
 
 @rule("G5-009", needs=("证件号码",), roster="民政")
@@ -370,13 +378,13 @@ def welfare_person_missing_from_ledger(ctx: RuleContext) -> Violations:
     match = _match(ctx, "民政")
     roster = match.roster
     live = roster["救助类型"].isin(DIBAO + TEKUN) & roster.get("保障状态", pd.Series("", index=roster.index)).isin(["", "在保"])
-    towns = set(ctx.facts.text("乡镇"))
+    towns = ctx.facts.text("乡镇").unique()
     in_county = roster["乡镇"].isin(towns) if "乡镇" in roster else pd.Series(False, index=roster.index)
     matched = np.zeros(len(roster), dtype=bool)
     matched[match.exact["roster_row"].to_numpy()] = True
     matched[match.suspected["roster_row"].to_numpy()] = True
     matched[match.lost["roster_row"].to_numpy()] = True
     broken_names = name_key(ctx.facts.text("姓名")[ctx.facts.active & ~ctx.facts.id_certain])
-    maybe_broken = name_key(roster["姓名"]).isin(set(broken_names)).to_numpy()
+    maybe_broken = name_key(roster["姓名"]).isin(broken_names.unique()).to_numpy()
     return Violations(pd.Series(live & in_county & ~matched & ~maybe_broken, index=roster.index), frame=roster)
 

@@ -136,7 +136,7 @@ def match_roster(department: str, ledger: pd.DataFrame, roster: pd.DataFrame, id
     exact = exact.rename(columns={"row_l": "ledger_row", "row_r": "roster_row"})[["ledger_row", "roster_row"]]
     if heads_first:   # one row per house (住建): the 户主 of the ledger household answers for it
         exact = _prefer_heads(exact, ledger)
-    matched_ledger, matched_roster = set(exact["ledger_row"]), set(exact["roster_row"])
+    matched_ledger, matched_roster = exact["ledger_row"].unique(), exact["roster_row"].unique()
     number_cell = roster[ID_STORED_AS_NUMBER].to_numpy(dtype=bool) if ID_STORED_AS_NUMBER in roster else np.zeros(len(roster), bool)
     lost = _lost_digits(left, right[number_cell & ~right["row"].isin(matched_roster).to_numpy()])
     right = right[~number_cell]   # digits lost to a number cell: no ID to suspect of a typo

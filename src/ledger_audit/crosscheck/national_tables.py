@@ -115,7 +115,7 @@ def _in_towns_of(ctx: RuleContext, *names: str) -> pd.Series:
     """Per ledger row: whether its 乡镇 is one the tables list (every row, if a table has no 乡镇)."""
     if any("乡镇" not in ctx.tables[name] for name in names):
         return pd.Series(True, index=ctx.ledger.index)
-    towns = set().union(*(set(ctx.tables[name]["乡镇"]) for name in names))
+    towns = pd.concat([ctx.tables[name]["乡镇"] for name in names]).unique()
     return ctx.facts.text("乡镇").isin(towns)
 
 
@@ -124,7 +124,7 @@ def _in_ledger_towns(ctx: RuleContext, name: str) -> pd.Series:
     table = ctx.tables[name]
     if "乡镇" not in table:
         return pd.Series(True, index=table.index)
-    return table["乡镇"].isin(set(ctx.facts.text("乡镇")))
+    return table["乡镇"].isin(ctx.facts.text("乡镇").unique())
 
 
 @rule("G3-601", needs=("户编号", "证件号码"), tables=("户信息",))
@@ -262,6 +262,6 @@ def village_counts(ctx: RuleContext, name: str = "行政村") -> tuple[int, int,
     table = villages.loc[villages["行政村"] != "", keys].drop_duplicates()
     both = ledger.merge(table, on=keys, how="outer", indicator=True)
     side = both["_merge"].astype(str)
-    only_ledger = (side == "left_only") & both["乡镇"].isin(set(table["乡镇"]))
-    only_table = (side == "right_only") & both["乡镇"].isin(set(facts.text("乡镇")))
+    only_ledger = (side == "left_only") & both["乡镇"].isin(table["乡镇"].unique())
+    only_table = (side == "right_only") & both["乡镇"].isin(facts.text("乡镇").unique())
     return int((side == "both").sum()), int(only_ledger.sum()), int(only_table.sum())

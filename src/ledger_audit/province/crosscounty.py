@@ -66,7 +66,7 @@ def check_bucket(parts: list[pd.DataFrame]) -> pd.DataFrame:
     listed = twice.groupby("id")["county"].agg(list)
     others = [("、".join(c for c in listed[i] if c != county)) for i, county in zip(twice["id"], twice["county"])]
     duplicated = pd.DataFrame({"county": twice["county"], "id": twice["id"], "action": "G3-001", "others": others})
-    welfare = keys[(keys["kind"] == WELFARE) & keys["id"].isin(set(ledger["id"]))]
+    welfare = keys[(keys["kind"] == WELFARE) & keys["id"].isin(ledger["id"].unique())]
     found = pd.DataFrame({"county": welfare["county"], "id": welfare["id"], "action": "drop G5-009", "others": ""})
     return sort_answers(pd.concat([duplicated, found], ignore_index=True))
 

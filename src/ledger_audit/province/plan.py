@@ -135,7 +135,7 @@ def plan_previous_ledgers(paths: list[Path], counties: list[str], catalog: Catal
 
 def _counties_in_file(path: Path, catalog: Catalog) -> list[str]:
     frame = load_ledger([path], catalog).frame
-    counties = sorted(set(frame["县"]) - {""}) if "县" in frame else []
+    counties = sorted(set(frame["县"].unique()) - {""}) if "县" in frame else []
     return counties or [path.stem]
 
 
@@ -172,8 +172,8 @@ class ProvinceInput:
         if self.by == "县":
             keep = (frame["县"] == county).to_numpy()
         elif self.by == "乡镇":
-            towns = set(ledger["乡镇"]) - {""} if "乡镇" in ledger else set()
-            keep = frame["乡镇"].isin(towns).to_numpy()
+            towns = ledger["乡镇"].unique() if "乡镇" in ledger else []
+            keep = (frame["乡镇"].isin(towns) & (frame["乡镇"] != "")).to_numpy()
         else:
             county_ids, _ = normalised_ids(ledger["证件号码"])
             wanted = county_ids[county_ids != ""].drop_duplicates()
