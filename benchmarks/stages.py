@@ -127,7 +127,9 @@ def matching_and_tables():
         return run_gates(context, rules)
 
     outcome, seconds = timed(run)
-    print(f"# table-rule findings: {len(outcome.findings)}", file=sys.stderr)
+    counts = outcome.findings["rule_id"].value_counts().sort_index()
+    print(f"# table-rule findings: {len(outcome.findings)} ({', '.join(f'{r} {n}' for r, n in counts.items())})",
+          file=sys.stderr)
     return len(ledger), seconds
 
 
