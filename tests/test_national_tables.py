@@ -255,8 +255,12 @@ def test_the_matrix_rows_of_the_tables_are_in_the_workbook_and_the_html_report(w
     header = ["比对对象", "匹配", "仅台账有", "仅名单（表）有", "信息冲突", "无法比对", "说明"]
     assert workbook_block(outputs["xlsx"], MATRIX_TITLE) == [header, *expected]
     html = SectionTable(MATRIX_TITLE)
-    html.feed(outputs["html"].read_text(encoding="utf-8"))
+    text = outputs["html"].read_text(encoding="utf-8")
+    html.feed(text)
     assert html.rows == [header, *[[str(cell) for cell in row] for row in expected]]
+    # Counts ("—" too) right-aligned, the 说明 wrapped rather than run off the page; a card per row on a phone.
+    assert '<td class="num" data-label="信息冲突">—</td>' in text
+    assert f'<td class="long" data-label="说明">{expected[0][-1]}</td>' in text
 
 
 def test_village_counts_of_the_matrix_follow_the_village_table(clean):
