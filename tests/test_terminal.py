@@ -15,6 +15,7 @@ from ledger_audit.catalog import load_catalog
 from ledger_audit.config import AuditConfig
 from ledger_audit.frame import LoadedTable
 from ledger_audit.normalise.tables import load_ledger
+from ledger_audit.province.summary import CountySummary, province_text
 from ledger_audit.sample.build import build_sample
 from ledger_audit_cli.display import display_width
 from ledger_audit_cli.main import build_app
@@ -77,6 +78,14 @@ def test_chinese_tables_line_up_by_display_width(sample):
     code, listing = run_cli("rules")
     assert code == 0
     assert_table_lines_up(listing)
+
+
+def test_the_province_table_fits_80_columns_and_lines_up():
+    summaries = [CountySummary(name, 1000, 3000, {"错误": 100, "警告": 200, "提示": 30}, {}, 12)
+                 for name in ("新城区", "镇坪县", "紫阳县")]
+    table = province_text(summaries)
+    assert "全省合计" in table and max(display_width(line) for line in table.splitlines()) <= 80, table
+    assert_table_lines_up(table)
 
 
 def test_check_prints_one_line_per_finding_after_the_summary(sample):
