@@ -254,9 +254,17 @@ def test_the_matrix_rows_of_the_tables_are_in_the_workbook_and_the_html_report(w
                 "only_in_roster", "conflicting", "unmatchable"]]), matrix.at[t, "note"]] for t in TABLE_FILES]
     header = ["比对对象", "匹配", "仅台账有", "仅名单（表）有", "信息冲突", "无法比对", "说明"]
     assert workbook_block(outputs["xlsx"], MATRIX_TITLE) == [header, *expected]
+    summary = openpyxl.load_workbook(outputs["xlsx"])["汇总"]
+    row = next(r for r in summary.iter_rows() if r[0].value == LABELS["户信息"])
+    assert row[4].value == "—" and row[4].alignment.horizontal == "right"    # under the counts, not after them
+    assert row[6].alignment.wrap_text    # the 说明 stays inside the printed width
     html = SectionTable(MATRIX_TITLE)
-    html.feed(outputs["html"].read_text(encoding="utf-8"))
+    text = outputs["html"].read_text(encoding="utf-8")
+    html.feed(text)
     assert html.rows == [header, *[[str(cell) for cell in row] for row in expected]]
+    # Counts ("—" too) right-aligned, the 说明 wrapped rather than run off the page; a card per row on a phone.
+    assert '<td class="num" data-label="信息冲突">—</td>' in text
+    assert f'<td class="long" data-label="说明">{expected[0][-1]}</td>' in text
 
 
 def test_village_counts_of_the_matrix_follow_the_village_table(clean):

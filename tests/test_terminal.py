@@ -13,8 +13,10 @@ from typer.testing import CliRunner
 from ledger_audit.audit import audit_county
 from ledger_audit.catalog import load_catalog
 from ledger_audit.config import AuditConfig
-from ledger_audit.frame import LoadedTable
+from ledger_audit.frame import LoadedTable, LoadReport
 from ledger_audit.normalise.tables import load_ledger
+from ledger_audit.province.summary import CountySummary, province_text
+from ledger_audit.report.terminal import load_summary
 from ledger_audit.sample.build import build_sample
 from ledger_audit_cli.display import display_width
 from ledger_audit_cli.main import build_app
@@ -77,6 +79,23 @@ def test_chinese_tables_line_up_by_display_width(sample):
     code, listing = run_cli("rules")
     assert code == 0
     assert_table_lines_up(listing)
+
+
+def test_the_province_table_fits_80_columns_and_lines_up():
+    summaries = [CountySummary(name, 1000, 3000, {"错误": 100, "警告": 200, "提示": 30}, {}, 12)
+                 for name in ("新城区", "镇坪县", "紫阳县")]
+    table = province_text(summaries)
+    assert "全省合计" in table and max(display_width(line) for line in table.splitlines()) <= 80, table
+    assert_table_lines_up(table)
+
+
+def test_a_load_line_names_a_sheet_without_its_file_unless_several_files_were_read():
+    one = LoadReport("户信息", "户信息表", ["户信息.xlsx"], ["户信息.xlsx:户信息"], rows=9)
+    assert load_summary(one).splitlines()[0] == "户信息表：户信息.xlsx，读取 9 行，工作表 户信息"
+    csv = LoadReport("民政", "民政名单", ["民政.csv"], ["民政.csv"], rows=3)
+    assert load_summary(csv).splitlines()[0] == "民政名单：民政.csv，读取 3 行"
+    two = LoadReport("ledger", "台账", ["甲.xlsx", "乙.xlsx"], ["甲.xlsx:台账", "乙.xlsx:台账"], rows=5)
+    assert load_summary(two).splitlines()[0].endswith("工作表 甲.xlsx:台账、乙.xlsx:台账")
 
 
 def test_check_prints_one_line_per_finding_after_the_summary(sample):

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import tabulate as tabulate_module
 import xlsxwriter
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from tabulate import tabulate
@@ -103,9 +104,18 @@ def _workbook(tables: dict[str, pd.DataFrame], path: Path) -> None:
     workbook.close()
 
 
+# The county table's long headers on two lines, so that it fits an 80-column terminal.
+TERMINAL_HEADERS = {"每百户问题数": "每百户\n问题数", "每百户错误数": "每百户\n错误数", "跨县重复证件号码": "跨县重复\n证件号码"}
+
+
 def province_text(summaries: list[CountySummary]) -> str:
     """The terminal's province summary: the county table, then each coverage note once."""
     table = county_table(summaries)
-    lines = [tabulate(table.values.tolist(), headers=list(table.columns), tablefmt="simple")]
+    padding, tabulate_module.MIN_PADDING = tabulate_module.MIN_PADDING, 0   # no 2 spaces more than a header
+    try:
+        lines = [tabulate(table.values.tolist(), headers=[TERMINAL_HEADERS.get(c, c) for c in table.columns],
+                          tablefmt="simple", floatfmt=".1f")]
+    finally:
+        tabulate_module.MIN_PADDING = padding
     lines += [f"{row['县']}：{row['说明']}" for _, row in note_table(summaries).iterrows()]
     return "\n\n".join(lines[:1] + ["\n".join(lines[1:])] if len(lines) > 1 else lines)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+from numbers import Number
 from pathlib import Path
 
 import pandas as pd
@@ -24,7 +25,7 @@ from ..resources import templates_dir
 from ..result import AuditResult
 from ..track.history import PROBLEMS
 from ..track.rectification import OVERDUE, RECURRED, STATUSES, TRACKING_RULE_IDS
-from .sheets import MATRIX_TITLE, summary_notes, summary_tables
+from .sheets import MATRIX_TITLE, NOT_COUNTED, summary_notes, summary_tables
 
 SEVERITY_COLOURS = {"错误": "#c0392b", "警告": "#e67e22", "提示": "#2980b9"}
 STATUS_COLOURS = {"未整改": "#c0392b", "整改中": "#e67e22", "已整改": "#2980b9", "已销号": "#27ae60"}
@@ -33,6 +34,16 @@ TOP_PROBLEMS = 5
 EXPLORER_COLUMNS = {"problem_id": "问题编号", "town": "乡镇", "village": "行政村", "household_id": "户编号",
                     "name": "姓名", "message": "问题描述", "sources": "来源"}
 OTHER_TABLES = ("按责任单位", MATRIX_TITLE, "未运行的规则", "输入文件")
+NOTE_COLUMN = "说明"
+
+
+def column_classes(table: pd.DataFrame) -> list[str]:
+    """The CSS class of each column of a plain table: counts (numbers, or "—" for a count not
+    made) right-aligned, a 说明 column wrapped, anything else one line."""
+    def counts(values: pd.Series) -> bool:
+        return pd.api.types.is_numeric_dtype(values) or values.map(
+            lambda v: v == NOT_COUNTED or (isinstance(v, Number) and not isinstance(v, bool))).all()
+    return ["num" if counts(table[c]) else "long" if c == NOTE_COLUMN else "" for c in table.columns]
 
 
 def nice_step(maximum: float, ticks: int = 4) -> float:
@@ -247,7 +258,8 @@ def render_html(result: AuditResult) -> str:
         trend=quarters, trend_chart=bar_chart(quarters.set_index("季度")[list(SEVERITIES)], SEVERITY_COLOURS,
                                               "问题数（条）") if not quarters.empty else "",
         overview=overview, explorer_columns=EXPLORER_COLUMNS, data_json=Markup(explorer_data(findings, overview)),
-        tables={name: tables[name] for name in OTHER_TABLES if name in tables},
+        tables={name: (tables[name], column_classes(tables[name])) for name in OTHER_TABLES if name in tables},
+        matrix_title=MATRIX_TITLE,
     )
 
 

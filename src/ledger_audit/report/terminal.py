@@ -19,10 +19,20 @@ from .sheets import column_notes
 TOP_RULES = 10
 
 
+def sheet_names(load: LoadReport) -> list[str]:
+    """The sheets read as a person names them: with their file ("文件:工作表") only when more than
+    one file was read; a CSV file (no sheets) not at all."""
+    if len(load.files) != 1:
+        return load.sheets
+    file = load.files[0]
+    return [sheet.removeprefix(file + ":") for sheet in load.sheets if sheet != file]
+
+
 def load_summary(load: LoadReport, households: int | None = None) -> str:
     role = load.title or load.role
+    sheets = sheet_names(load)
     lines = [f"{role}：{'、'.join(map(printable, load.files))}，读取 {load.rows} 行" + (f"，{households} 户" if households is not None else "")
-             + f"，工作表 {'、'.join(map(printable, load.sheets))}"]
+             + (f"，工作表 {'、'.join(map(printable, sheets))}" if sheets else "")]
     if load.dropped:
         lines.append("  已剔除：" + "，".join(f"{reason} {count} 行" for reason, count in load.dropped.items()))
     lines.append(f"  已识别列 {len(load.mapped)} 个" + (f"；未提供的可选列 {len(load.missing)} 个" if load.missing else "")

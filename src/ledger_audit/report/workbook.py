@@ -14,6 +14,7 @@ password) and the columns a town fills in are not; dates are date cells, IDs tex
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -25,7 +26,7 @@ import xlsxwriter
 from ..formula_guard import guarded, guarded_column
 from ..result import AuditResult
 from ..track.rectification import HUMAN_COLUMNS, RECTIFICATION_COLUMNS, STATUSES
-from .sheets import problem_list, rectification_sheet, responsibility_list, summary_notes, summary_tables, task_list
+from .sheets import NOT_COUNTED, problem_list, rectification_sheet, responsibility_list, summary_notes, summary_tables, task_list
 
 WRAP_WIDTH = 40          # a column wider than this prints wrapped, at this width
 LINE_HEIGHT = 15         # points per line of text (Excel's default row height)
@@ -69,6 +70,11 @@ def cell_widths(values: pd.Series) -> pd.Series:
     """Each cell's width in Excel units: a CJK character is about two Latin ones."""
     text = values.astype("string").fillna("")
     return text.str.len() + text.str.count(r"[^\x00-\xff]")
+
+
+def _text_width(text: str) -> int:
+    """One text's width in Excel units, as cell_widths counts it."""
+    return len(text) + sum(ord(c) > 0xff for c in text)
 
 
 def display_width(values: pd.Series) -> int:
@@ -239,31 +245,77 @@ def _write_rectification(workbook, rectification: pd.DataFrame, formats: _Format
     sheet.protect("", PROTECTION)
 
 
+SUMMARY_FIRST_WIDTH = 24   # 汇总's first column: the row labels (编号, 乡镇, 比对对象, …)
+SUMMARY_WIDTH = 14         # its other columns: counts, mostly
+TITLE_SCALE = 1.15         # the 12-point bold title font is about this much wider than the body
+
+
+def _summary_widths(tables: dict[str, pd.DataFrame], widest: int) -> list[int]:
+    """汇总's column widths: the blocks share the columns, so counts keep a narrow column, and the
+    last printed column widens (up to WRAP_WIDTH) for a block's last text column there (说明)."""
+    widths = [SUMMARY_FIRST_WIDTH] + [SUMMARY_WIDTH] * max(widest - 1, 0)
+    last = widest - 1
+    for table in tables.values():
+        if len(table.columns) == widest and last > 0:
+            values = table.iloc[:, last]
+            if not pd.api.types.is_numeric_dtype(values):
+                widths[last] = max(widths[last], min(display_width(values) + 2, WRAP_WIDTH + 2))
+    return widths
+
+
 def _write_summary(workbook, result: AuditResult, formats: _Formats, page: Page) -> None:
+    """汇总: the notes, then each block (title, header, rows) one under another. Everything stays
+    inside the printed width: a text wider than its column, with no empty cells to its right to run
+    into, is wrapped and its row made tall enough; a count not made ("—") is right-aligned."""
     sheet = workbook.add_worksheet("汇总")
     config = result.config
-    row = 0
-    sheet.write_string(row, 0, f"三单一账 汇总（{config.county or '本县'}，{config.quarter}，截止 {config.as_of.isoformat()}）",
+    tables = summary_tables(result)
+    widest = max([len(table.columns) for table in tables.values()] + [1])
+    widths = _summary_widths(tables, widest)
+    for column, width in enumerate(widths):
+        sheet.set_column(column, column, width)
+    top = workbook.add_format({"valign": "top"})   # a row with a wrapped cell reads from its top line
+    wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
+    note = workbook.add_format({"bold": True, "font_size": 12, "text_wrap": True, "valign": "top"})
+    not_counted = workbook.add_format({"align": "right", "valign": "top"})
+    sheet.write_string(0, 0, f"三单一账 汇总（{config.county or '本县'}，{config.quarter}，截止 {config.as_of.isoformat()}）",
                        formats.title)
-    sheet.set_column(0, 0, 24)
-    sheet.set_column(1, 8, 14)
-    row, widest = 1, 1
+    row = 1
     for line in summary_notes(result):   # whole-column problems and missing columns, before any count
-        sheet.write_string(row, 0, guarded(line), formats.title)
+        lines = math.ceil(_text_width(line) * TITLE_SCALE / sum(widths))
+        if lines > 1:
+            sheet.set_row(row, (LINE_HEIGHT + 2) * lines)
+        if widest > 1:
+            sheet.merge_range(row, 0, row, widest - 1, guarded(line), note)
+        else:
+            sheet.write_string(row, 0, guarded(line), note)
         row += 1
     row += 1
-    for title, table in summary_tables(result).items():
+    for title, table in tables.items():
         sheet.write_string(row, 0, title, formats.title)
         row += 1
-        widest = max(widest, len(table.columns))
         for column, header in enumerate(table.columns):
             sheet.write_string(row, column, guarded(str(header)), formats.header)
+        last = len(table.columns) - 1
         for values in table.itertuples(index=False, name=None):
             row += 1
+            wrapped = {}   # column → lines, for a text wider than its room
+            for column, value in enumerate(values):
+                if isinstance(value, str) and value != NOT_COUNTED:
+                    # The block's last column may run on into the empty columns up to the printed edge.
+                    room = sum(widths[column:]) if column == last else widths[column]
+                    if _text_width(value) > room:
+                        wrapped[column] = math.ceil(_text_width(value) / (room - 1))
+            if wrapped:
+                sheet.set_row(row, LINE_HEIGHT * max(wrapped.values()))   # before the row's cells: constant-memory mode
             for column, value in enumerate(values):
                 if isinstance(value, (int, float, np.integer, np.floating)):
-                    sheet.write_number(row, column, value)
+                    sheet.write_number(row, column, value, top)
+                elif value == NOT_COUNTED:
+                    sheet.write_string(row, column, value, not_counted)
+                elif column in wrapped and column == last < widest - 1:   # wrapped across the room it has
+                    sheet.merge_range(row, column, row, widest - 1, guarded(str(value)), wrap)
                 else:
-                    sheet.write_string(row, column, guarded(str(value)))
+                    sheet.write_string(row, column, guarded(str(value)), wrap if column in wrapped else top)
         row += 2
     _page_setup(sheet, "汇总", page, row, widest - 1, header_row=False)
