@@ -54,7 +54,7 @@ def test_towns_a_roster_leaves_out_are_said_once_and_not_reported_per_person(cou
     cells = [c for row in workbook["汇总"].iter_rows(values_only=True) for c in row if isinstance(c, str)]
     assert sum("医保名单未覆盖" in c for c in cells) == 1
     towns_covered = {row[2]: row[6] for row in workbook["汇总"].iter_rows(values_only=True)
-                     if row[0] == "医保" and row[2] in kept_towns + cut_towns}
+                     if row[0] == "医保名单" and row[2] in kept_towns + cut_towns}
     assert towns_covered == {**{t: "是" for t in kept_towns}, **{t: "否" for t in cut_towns}}
 
 
