@@ -54,13 +54,24 @@ def _person_pairs(ctx: RuleContext, name: str) -> pd.DataFrame:
     def compute() -> pd.DataFrame:
         table = ctx.tables[name]
         on = ["id", "household"] if "户编号" in ctx.catalog.tables[name].join else ["id"]
-        ledger = pd.DataFrame({"ledger_row": np.arange(len(ctx.ledger)), "id": ctx.facts.id18.to_numpy(),
-                               "household": ctx.facts.household_id.to_numpy()})
-        rows = pd.DataFrame({"roster_row": np.arange(len(table)), "id": upgrade_to_18(table["证件号码"]).to_numpy(),
-                             "household": table["户编号"].to_numpy() if "户编号" in table else ""})
-        return ledger[ledger["id"] != ""].merge(rows[rows["id"] != ""], on=on)[["ledger_row", "roster_row"]]
+        ids = upgrade_to_18(table["证件号码"])
+        households = table["户编号"] if "户编号" in table else pd.Series("", index=table.index, dtype=TEXT)
+        ledger, rows = _coded(ctx, {"id": (ctx.facts.id18, ids), "household": (ctx.facts.household_id, households)})
+        keep_ledger, keep_rows = (ctx.facts.id18 != "").to_numpy(), (ids != "").to_numpy()
+        return ledger[keep_ledger].merge(rows[keep_rows], on=on)[["ledger_row", "roster_row"]]
 
     return ctx.facts.shared(f"pairs:{name}", compute)
+
+
+def _coded(ctx: RuleContext, columns: dict[str, tuple[pd.Series, pd.Series]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ledger's and a table's key columns as integer codes over one dictionary per column (with
+    ledger_row and roster_row, their positions): a merge on integers, not on 10^6 strings."""
+    ledger, rows = {"ledger_row": np.arange(len(ctx.ledger))}, {"roster_row": None}
+    for column, (left, right) in columns.items():
+        codes, _ = pd.factorize(pd.concat([left, right], ignore_index=True))
+        ledger[column], rows[column] = codes[:len(left)], codes[len(left):]
+        rows["roster_row"] = np.arange(len(right))
+    return pd.DataFrame(ledger), pd.DataFrame(rows)
 
 
 def _listed(ctx: RuleContext, name: str, where: pd.Series | None = None) -> pd.Series:
@@ -82,11 +93,11 @@ def _namesakes(ctx: RuleContext, name: str) -> pd.DataFrame:
         table = ctx.tables[name]
         if "户编号" not in table or "姓名" not in table:
             return pd.DataFrame({"ledger_row": [], "roster_row": []}, dtype="int64")
-        ledger = pd.DataFrame({"ledger_row": np.arange(len(ctx.ledger)), "household": ctx.facts.household_id.to_numpy(),
-                               "name": name_key(ctx.facts.text("姓名")).to_numpy(), "id": ctx.facts.id18.to_numpy()})
-        rows = pd.DataFrame({"roster_row": np.arange(len(table)), "household": table["户编号"].to_numpy(),
-                             "name": name_key(table["姓名"]).to_numpy(), "id": upgrade_to_18(table["证件号码"]).to_numpy()})
-        pairs = ledger[ledger["name"] != ""].merge(rows[rows["name"] != ""], on=["household", "name"])
+        names = name_key(ctx.facts.text("姓名")), name_key(table["姓名"])
+        ledger, rows = _coded(ctx, {"household": (ctx.facts.household_id, table["户编号"]), "name": names,
+                                    "id": (ctx.facts.id18, upgrade_to_18(table["证件号码"]))})
+        keep_ledger, keep_rows = (names[0] != "").to_numpy(), (names[1] != "").to_numpy()
+        pairs = ledger[keep_ledger].merge(rows[keep_rows], on=["household", "name"])
         return pairs.loc[pairs["id_x"] != pairs["id_y"], ["ledger_row", "roster_row"]]
 
     return ctx.facts.shared(f"namesakes:{name}", compute)
