@@ -11,10 +11,10 @@ import pandas as pd
 
 from .catalog import GATES, Catalog
 from .config import AuditConfig
-from .crosscheck.coverage import roster_coverage
+from .crosscheck.coverage import concat_coverage, roster_coverage
 from .crosscheck.matching import match_rosters
 from .crosscheck.matrix import cross_check_matrix
-from .crosscheck.national_tables import fill_from_household_table
+from .crosscheck.national_tables import fill_from_household_table, table_coverage
 from .frame import LoadedTable
 from .gates.column_health import broken_columns
 from .gates.engine import build_context, run_gates
@@ -70,7 +70,7 @@ def audit_county(ledger: LoadedTable, rosters: dict[str, LoadedTable], config: A
         broken_columns=broken_columns(context),
         households=households_by_town(frame),
         previous_open=open_items(previous_rectification),
-        roster_coverage=roster_coverage(context),
+        roster_coverage=concat_coverage([roster_coverage(context), table_coverage(context)]),
     )
 
 

@@ -48,6 +48,21 @@ class FieldSpec:
 
 
 @dataclass(frozen=True)
+class CoverageSpec:
+    """Which ledger persons a roster or a group of national tables should list, by which the 乡镇 it
+    covers are told (crosscheck/coverage.py; rosters.toml and tables.toml `expected` …)."""
+
+    name: str                      # the roster's department (医保), or the table group (户信息, 务工)
+    kind: str                      # 名单 or 表: the report says 医保名单, 务工表
+    # Who should be listed: alternatives, each column → accepted values, {"not": [...]},
+    # {"contains": code} or {"above": number}; None: every active person.
+    expected: tuple[dict[str, object], ...] | None = None
+    comparison: str = "比对"        # what a 乡镇 it does not cover misses, as the report says it
+    share_tested: bool = False     # a 乡镇 where it matches too few of those it should list is not covered
+    tables: tuple[str, ...] = ()   # a table group: its tables, judged together
+
+
+@dataclass(frozen=True)
 class RosterSpec:
     """One department's roster, described once (schemas/rosters.toml)."""
 
@@ -64,6 +79,10 @@ class RosterSpec:
     expected: tuple[dict[str, object], ...] | None = None
     comparison: str = "比对"        # what a 乡镇 the roster does not cover misses, as the report says it
     share_tested: bool = False     # a 乡镇 where it matches too few of those it should list is not covered
+
+    @property
+    def coverage(self) -> CoverageSpec:
+        return CoverageSpec(self.department, "名单", self.expected, self.comparison, self.share_tested)
 
 
 @dataclass(frozen=True)
@@ -133,6 +152,8 @@ class Catalog:
     rules: dict[str, RuleSpec]
     required_one_of: dict[str, tuple[str, ...]]
     tables: dict[str, TableSpec] = field(default_factory=dict)
+    # The person tables' coverage by 乡镇 (tables.toml [coverage]): group name → its spec.
+    table_coverage: dict[str, CoverageSpec] = field(default_factory=dict)
 
     def code_list(self, field_name: str, fields: dict[str, FieldSpec] | None = None) -> CodeList | None:
         spec = (fields or self.fields).get(field_name)
@@ -201,6 +222,12 @@ def _table(name: str, raw: dict) -> TableSpec:
                      tells_at_least=int(raw.get("tells_at_least", 1)))
 
 
+def _table_coverage(name: str, raw: dict) -> CoverageSpec:
+    return CoverageSpec(name, "表", expected=tuple(raw["expected"]) if "expected" in raw else None,
+                        comparison=raw.get("comparison", "比对"), share_tested=bool(raw.get("share_tested", False)),
+                        tables=tuple(raw["tables"]))
+
+
 def load_rules(paths: list[Path]) -> dict[str, RuleSpec]:
     rules: dict[str, RuleSpec] = {}
     for path in paths:
@@ -232,4 +259,5 @@ def load_catalog(directory: Path | None = None, extra_rule_files: tuple[Path, ..
         codes=codes, yes_no=yes_no, rosters=rosters, rules=load_rules(rule_files),
         required_one_of={k: tuple(v) for k, v in fields_raw.get("required_one_of", {}).items()},
         tables={name: _table(name, raw) for name, raw in tables_raw.get("tables", {}).items()},
+        table_coverage={name: _table_coverage(name, raw) for name, raw in tables_raw.get("coverage", {}).items()},
     )

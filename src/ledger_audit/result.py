@@ -30,7 +30,7 @@ class AuditResult:
     rule_specs: dict[str, RuleSpec] = field(default_factory=dict)   # the catalogue the run used
     gates: tuple[str, ...] = ("G1", "G2", "G3", "G4", "G5")          # the gates that ran
     cross_check_matrix: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=MATRIX_COLUMNS))
-    roster_coverage: pd.DataFrame | None = None   # crosscheck.coverage.COVERAGE_COLUMNS, by roster × 乡镇
+    roster_coverage: pd.DataFrame | None = None   # crosscheck.coverage.COVERAGE_COLUMNS, by roster or table group × 乡镇
     rectification: pd.DataFrame | None = None   # the new 整改台账 (track/), None until tracking ran
     history: pd.DataFrame | None = None         # per-quarter counts from the run history, if any
     broken_columns: list[str] = field(default_factory=list)   # whole-column problems, said first in every report

@@ -2,9 +2,11 @@
 务工 tables (务工月监测) and 行政村信息; rules G3-601 … G3-606, G5-014 and G5-015.
 
 Joins are vectorised merges on normalised keys: a person by the 18-character ID (for 户信息 also
-the 户编号), a village by 乡镇 and 行政村. A table may cover only some 乡镇 (one town's file, or a
-province's export cut to a county): "missing from the table" rules run only in the 乡镇 the table
-has rows for, and "missing from the ledger" rules only for the table's rows in the ledger's 乡镇.
+the 户编号), a village by 乡镇 and 行政村. A table may cover only some 乡镇, or part of one (one
+town's file, a county's export of part of a town, a province's export cut short): "missing from the
+table" rules (G3-602, G3-603, G3-606) run only in the 乡镇 the table covers as a roster would
+(crosscheck/coverage.py, tables.toml [coverage]), and "missing from the ledger" rules only for the
+table's rows in the ledger's 乡镇.
 A ledger person whose ID is broken (number cell, malformed, placeholder) is G1's finding and is
 never compared, as with the department rosters.
 
@@ -21,6 +23,7 @@ from ..catalog import TableSpec
 from ..frame import META_COLUMNS, TEXT
 from ..gates.rule import RuleContext, Violations, rule
 from ..identity import name_key, upgrade_to_18
+from .coverage import concat_coverage, rows_in, town_coverage
 from .departments import comparable, paired_sources
 
 WORKING, PLANNING = "已外出务工", "计划外出务工"
@@ -51,13 +54,24 @@ def _person_pairs(ctx: RuleContext, name: str) -> pd.DataFrame:
     def compute() -> pd.DataFrame:
         table = ctx.tables[name]
         on = ["id", "household"] if "户编号" in ctx.catalog.tables[name].join else ["id"]
-        ledger = pd.DataFrame({"ledger_row": np.arange(len(ctx.ledger)), "id": ctx.facts.id18.to_numpy(),
-                               "household": ctx.facts.household_id.to_numpy()})
-        rows = pd.DataFrame({"roster_row": np.arange(len(table)), "id": upgrade_to_18(table["证件号码"]).to_numpy(),
-                             "household": table["户编号"].to_numpy() if "户编号" in table else ""})
-        return ledger[ledger["id"] != ""].merge(rows[rows["id"] != ""], on=on)[["ledger_row", "roster_row"]]
+        ids = upgrade_to_18(table["证件号码"])
+        households = table["户编号"] if "户编号" in table else pd.Series("", index=table.index, dtype=TEXT)
+        ledger, rows = _coded(ctx, {"id": (ctx.facts.id18, ids), "household": (ctx.facts.household_id, households)})
+        keep_ledger, keep_rows = (ctx.facts.id18 != "").to_numpy(), (ids != "").to_numpy()
+        return ledger[keep_ledger].merge(rows[keep_rows], on=on)[["ledger_row", "roster_row"]]
 
     return ctx.facts.shared(f"pairs:{name}", compute)
+
+
+def _coded(ctx: RuleContext, columns: dict[str, tuple[pd.Series, pd.Series]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ledger's and a table's key columns as integer codes over one dictionary per column (with
+    ledger_row and roster_row, their positions): a merge on integers, not on 10^6 strings."""
+    ledger, rows = {"ledger_row": np.arange(len(ctx.ledger))}, {"roster_row": None}
+    for column, (left, right) in columns.items():
+        codes, _ = pd.factorize(pd.concat([left, right], ignore_index=True))
+        ledger[column], rows[column] = codes[:len(left)], codes[len(left):]
+        rows["roster_row"] = np.arange(len(right))
+    return pd.DataFrame(ledger), pd.DataFrame(rows)
 
 
 def _listed(ctx: RuleContext, name: str, where: pd.Series | None = None) -> pd.Series:
@@ -79,11 +93,11 @@ def _namesakes(ctx: RuleContext, name: str) -> pd.DataFrame:
         table = ctx.tables[name]
         if "户编号" not in table or "姓名" not in table:
             return pd.DataFrame({"ledger_row": [], "roster_row": []}, dtype="int64")
-        ledger = pd.DataFrame({"ledger_row": np.arange(len(ctx.ledger)), "household": ctx.facts.household_id.to_numpy(),
-                               "name": name_key(ctx.facts.text("姓名")).to_numpy(), "id": ctx.facts.id18.to_numpy()})
-        rows = pd.DataFrame({"roster_row": np.arange(len(table)), "household": table["户编号"].to_numpy(),
-                             "name": name_key(table["姓名"]).to_numpy(), "id": upgrade_to_18(table["证件号码"]).to_numpy()})
-        pairs = ledger[ledger["name"] != ""].merge(rows[rows["name"] != ""], on=["household", "name"])
+        names = name_key(ctx.facts.text("姓名")), name_key(table["姓名"])
+        ledger, rows = _coded(ctx, {"household": (ctx.facts.household_id, table["户编号"]), "name": names,
+                                    "id": (ctx.facts.id18, upgrade_to_18(table["证件号码"]))})
+        keep_ledger, keep_rows = (names[0] != "").to_numpy(), (names[1] != "").to_numpy()
+        pairs = ledger[keep_ledger].merge(rows[keep_rows], on=["household", "name"])
         return pairs.loc[pairs["id_x"] != pairs["id_y"], ["ledger_row", "roster_row"]]
 
     return ctx.facts.shared(f"namesakes:{name}", compute)
@@ -111,12 +125,37 @@ def _yes(ctx: RuleContext, name: str, column: str) -> pd.Series:
     return table[column] == "是" if column in table else pd.Series(False, index=table.index)
 
 
-def _in_towns_of(ctx: RuleContext, *names: str) -> pd.Series:
-    """Per ledger row: whether its 乡镇 is one the tables list (every row, if a table has no 乡镇)."""
-    if any("乡镇" not in ctx.tables[name] for name in names):
-        return pd.Series(True, index=ctx.ledger.index)
-    towns = pd.concat([ctx.tables[name]["乡镇"] for name in names]).unique()
-    return ctx.facts.text("乡镇").isin(towns)
+def table_town_coverage(ctx: RuleContext, group: str) -> pd.DataFrame:
+    """coverage.town_coverage of a table group (tables.toml [coverage]; computed once per run): a
+    ledger person is listed when any of its tables has a row with the ID (or a namesake row)."""
+
+    def compute() -> pd.DataFrame:
+        spec = ctx.catalog.table_coverage[group]
+        listed = np.zeros(len(ctx.ledger), dtype=bool)
+        for name in spec.tables:
+            listed |= (_listed(ctx, name) | _namesake_rows(ctx, name)).to_numpy()
+        towns = [np.asarray(ctx.tables[name]["乡镇"].unique(), dtype=object) for name in spec.tables
+                 if "乡镇" in ctx.tables[name]]
+        named = np.concatenate(towns) if towns else []
+        return town_coverage(ctx, spec, listed, named)
+
+    return ctx.facts.shared(f"coverage:table:{group}", compute)
+
+
+def _covered(ctx: RuleContext, group: str, column: str = "covered") -> pd.Series:
+    """Per ledger row: whether the table group covers its 乡镇 (column "touched": names it or matches
+    someone of it)."""
+    return rows_in(ctx, table_town_coverage(ctx, group), column)
+
+
+def table_coverage(ctx: RuleContext) -> pd.DataFrame:
+    """Coverage by 乡镇 of every table group whose tables were all given (the rules that read it
+    need them all), when the ledger can be paired with them (证件号码)."""
+    if "证件号码" not in ctx.ledger.columns:
+        return concat_coverage([])
+    groups = [group for group, spec in ctx.catalog.table_coverage.items()
+              if all(name in ctx.tables for name in spec.tables)]
+    return concat_coverage([table_town_coverage(ctx, group) for group in groups])
 
 
 def _in_ledger_towns(ctx: RuleContext, name: str) -> pd.Series:
@@ -142,7 +181,7 @@ def household_table_person_missing_from_ledger(ctx: RuleContext) -> Violations:
 @rule("G3-602", needs=("户编号", "证件号码"), tables=("户信息",))
 def ledger_person_missing_from_household_table(ctx: RuleContext) -> Violations:
     """An active ledger person (of a 乡镇 户信息 covers) has no 户信息 row with the same 户编号 and ID."""
-    return Violations(comparable(ctx) & _absent(ctx, "户信息") & _in_towns_of(ctx, "户信息"))
+    return Violations(comparable(ctx) & _absent(ctx, "户信息") & _covered(ctx, "户信息"))
 
 
 @rule("G3-603", needs=("证件号码", MONTHS), tables=(WORKING, PLANNING))
@@ -150,7 +189,7 @@ def working_months_without_employment_record(ctx: RuleContext) -> Violations:
     """务工时间（月） above 0 in the ledger, but the person is in neither 务工 table (in a 乡镇 they
     cover)."""
     months = (ctx.facts.money(MONTHS) > 0).fillna(False)
-    return Violations(comparable(ctx) & months & _absent(ctx, WORKING, PLANNING) & _in_towns_of(ctx, WORKING, PLANNING))
+    return Violations(comparable(ctx) & months & _absent(ctx, WORKING, PLANNING) & _covered(ctx, "务工"))
 
 
 @rule("G3-604", needs=("证件号码", MONTHS), tables=(WORKING,))
@@ -176,7 +215,8 @@ def employment_channel_empty(ctx: RuleContext) -> Violations:
 def labourer_without_work_or_plan(ctx: RuleContext) -> Violations:
     """A 普通劳动力 or 技能劳动力 aged 16–59, not in school, with no 务工时间, no 已外出务工 row with
     是否已务工 = 是, no 计划外出务工 row with 是否计划务工 = 是 and no 公益性岗位 months (in a 乡镇
-    the 务工 tables cover)."""
+    the 务工 tables cover, and name or match someone of: a town with under 10 people with 务工时间 is
+    covered for G3-603, yet tables without a row of it say nothing about its idle labourers)."""
     facts = ctx.facts
     low, high = WORKING_AGE
     age = facts.age
@@ -185,8 +225,8 @@ def labourer_without_work_or_plan(ctx: RuleContext) -> Violations:
         | _listed(ctx, WORKING, _yes(ctx, WORKING, "是否已务工")) | _listed(ctx, PLANNING, _yes(ctx, PLANNING, "是否计划务工"))
     # A mistyped ID finds no 务工 row, so "no work and no plan" cannot be said of it.
     unsure = ~ctx.facts.id_certain | _namesake_rows(ctx, WORKING) | _namesake_rows(ctx, PLANNING)
-    return Violations(comparable(ctx) & ~unsure & labourer & ~occupied & _in_towns_of(ctx, WORKING, PLANNING),
-                      {"年龄": age})
+    in_covered_towns = _covered(ctx, "务工") & _covered(ctx, "务工", "touched")
+    return Violations(comparable(ctx) & ~unsure & labourer & ~occupied & in_covered_towns, {"年龄": age})
 
 
 def _ledger_count(ctx: RuleContext, unit: str, where: dict[str, tuple[str, ...]], villages: pd.DataFrame) -> pd.Series:

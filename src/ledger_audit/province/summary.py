@@ -30,7 +30,7 @@ class CountySummary:
     severities: dict[str, int]                  # 错误/警告/提示 → count
     rules: dict[tuple[str, str], int]           # (rule ID, 问题名称) → count
     cross_county: int                           # G3-001 findings for an ID in another county
-    notes: list[str] = field(default_factory=list)   # rosters' coverage notes
+    notes: list[str] = field(default_factory=list)   # coverage notes of the rosters and tables
 
     @property
     def total(self) -> int:
@@ -82,7 +82,7 @@ def write_province_summary(summaries: list[CountySummary], config: AuditConfig, 
     """省汇总_<季度>.xlsx and 省汇总_<季度>.html in `folder` (a staging folder: run.py commits it)."""
     folder.mkdir(parents=True, exist_ok=True)
     tables = {"按县汇总": county_table(summaries), "问题最多的规则": rule_table(summaries),
-              "名单覆盖说明": note_table(summaries)}
+              "名单和表覆盖说明": note_table(summaries)}
     paths = {"xlsx": folder / f"省汇总_{config.quarter}.xlsx", "html": folder / f"省汇总_{config.quarter}.html"}
     _workbook(tables, paths["xlsx"])
     environment = Environment(loader=FileSystemLoader(templates_dir()), autoescape=select_autoescape(["html", "j2"]))

@@ -20,6 +20,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from ..catalog import GATES, SEVERITIES
+from ..crosscheck.coverage import coverage_notes
 from ..findings import SEVERITY_ORDER
 from ..resources import templates_dir
 from ..result import AuditResult
@@ -222,8 +223,11 @@ def explorer_data(findings: pd.DataFrame, overview: pd.DataFrame) -> str:
 
 def report_warnings(result: AuditResult) -> list[str]:
     """What a reader must know about the run before its figures (shown first, above the conclusion):
-    whole-column problems and missing columns first."""
+    whole-column problems and missing columns first, then the towns a roster or table does not
+    cover (not compared)."""
     warnings = summary_notes(result)
+    if result.roster_coverage is not None:
+        warnings += coverage_notes(result.roster_coverage)
     if not result.rules_not_run.empty:
         ids = "、".join(result.rules_not_run["rule_id"])
         warnings.append(f"本次有 {len(result.rules_not_run)} 条规则未运行，相应问题不在本报告中：{ids}"

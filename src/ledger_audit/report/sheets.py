@@ -112,12 +112,13 @@ def matrix_table(matrix: pd.DataFrame) -> pd.DataFrame:
 
 
 def coverage_tables(result: AuditResult) -> dict[str, pd.DataFrame]:
-    """The towns each roster covers and, once, which towns were not compared."""
+    """The towns each roster and table group covers and, once, which towns were not compared."""
     coverage = result.roster_coverage
     if coverage is None or coverage.empty:
         return {}
     notes = coverage_notes(coverage)
-    by_town = coverage.assign(covered=coverage["covered"].map({True: "是", False: "否"})).rename(columns={
-        "department": "部门", "comparison": "比对内容", "town": "乡镇", "ledger_people": "台账人数", "expected": "应在名单人数",
-        "matched": "名单匹配人数", "covered": "已覆盖"})
-    return {**({"名单覆盖说明": pd.DataFrame({"说明": notes})} if notes else {}), "名单覆盖（按乡镇）": by_town}
+    by_town = coverage.assign(department=coverage["department"] + coverage["kind"],
+                              covered=coverage["covered"].map({True: "是", False: "否"})).drop(columns=["kind"]).rename(
+        columns={"department": "名单或表", "comparison": "比对内容", "town": "乡镇", "ledger_people": "台账人数",
+                 "expected": "应列人数", "matched": "匹配人数", "covered": "已覆盖"})
+    return {**({"名单和表覆盖说明": pd.DataFrame({"说明": notes})} if notes else {}), "名单和表覆盖（按乡镇）": by_town}
