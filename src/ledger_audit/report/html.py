@@ -42,8 +42,9 @@ def column_classes(table: pd.DataFrame) -> list[str]:
     """The CSS class of each column of a plain table: counts (numbers, or "—" for a count not
     made) right-aligned, a 说明 column wrapped, anything else one line."""
     def counts(values: pd.Series) -> bool:
-        return pd.api.types.is_numeric_dtype(values) or values.map(
-            lambda v: v == NOT_COUNTED or (isinstance(v, Number) and not isinstance(v, bool))).all()
+        # As objects: a text column's map keeps the text dtype, which has no all() (an empty table)
+        return pd.api.types.is_numeric_dtype(values) or values.astype(object).map(
+            lambda v: v == NOT_COUNTED or (isinstance(v, Number) and not isinstance(v, bool))).astype(bool).all()
     return ["num" if counts(table[c]) else "long" if c == NOTE_COLUMN else "" for c in table.columns]
 
 
