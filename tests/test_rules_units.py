@@ -10,7 +10,7 @@ from ledger_audit.audit import audit_county
 from ledger_audit.catalog import load_catalog
 from ledger_audit.config import AuditConfig
 from ledger_audit.crosscheck.matching import match_roster
-from ledger_audit.frame import LoadedTable
+from ledger_audit.frame import ID_STORED_AS_NUMBER, LoadedTable
 from ledger_audit.normalise.tables import load_ledger
 from ledger_audit.sample.build import build_sample
 
@@ -74,6 +74,19 @@ def test_wrong_check_digit_is_caught_by_tier_two_not_matched():
     match = match_roster("医保", ledger, roster, "证件号码", "姓名")
     assert match.exact.empty
     assert match.suspected[["ledger_row", "roster_row", "tier"]].values.tolist() == [[0, 0, 2]]
+
+
+def test_a_roster_id_cell_stored_as_a_number_is_paired_by_its_lost_digits_whatever_the_ledger_holds():
+    """A number cell keeps 15 digits (…239000): the ledger person of that name whose ID rounds to it is
+    not "missing", and a ledger ID with a digit outside ASCII (², ١) is simply not a candidate (it
+    used to stop the run with exit 4)."""
+    ledger = pd.DataFrame({"证件号码": ["610327198105239017", "61032719810523901²", "61032719810523901١"],
+                           "姓名": ["张三", "张三", "张三"], "乡镇": ["", "", ""], "与户主关系": ["户主", "妻", "子"]})
+    roster = pd.DataFrame({"证件号码": ["610327198105239000"], "姓名": ["张三"], "乡镇": [""],
+                           ID_STORED_AS_NUMBER: [True]})
+    match = match_roster("医保", ledger, roster, "证件号码", "姓名")
+    assert match.exact.empty and match.suspected.empty
+    assert match.lost[["ledger_row", "roster_row"]].values.tolist() == [[0, 0]]
 
 
 def test_a_name_differing_in_two_rosters_names_both_roster_rows(tmp_path):

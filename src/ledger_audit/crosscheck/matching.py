@@ -157,7 +157,8 @@ def _lost_digits(ledger: pd.DataFrame, numbers: pd.DataFrame) -> pd.DataFrame:
     ID's first 15 digits, rounded down or up (Excel and LibreOffice's .xlsx/.xls round the double,
     LibreOffice's .ods the decimal: 610327194803071477 was seen as 610327194803072000). An
     all-digit 18-digit ID fits int64."""
-    ledger = ledger[(ledger["id"].str.len() == 18) & ledger["id"].str.isdigit()]
+    # ASCII digits only: str.isdigit() also takes ² or ١, which no number parses
+    ledger = ledger[ledger["id"].str.fullmatch("[0-9]{18}").fillna(False).to_numpy(dtype=bool)]
     if ledger.empty or numbers.empty:
         return pd.DataFrame({"ledger_row": [], "roster_row": []}, dtype="int64")
     below = pd.to_numeric(ledger["id"]).to_numpy(dtype=np.int64) // 1000 * 1000
