@@ -66,11 +66,11 @@ def _person_pairs(ctx: RuleContext, name: str) -> pd.DataFrame:
 def _coded(ctx: RuleContext, columns: dict[str, tuple[pd.Series, pd.Series]]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The ledger's and a table's key columns as integer codes over one dictionary per column (with
     ledger_row and roster_row, their positions): a merge on integers, not on 10^6 strings."""
-    ledger, rows = {"ledger_row": np.arange(len(ctx.ledger))}, {"roster_row": None}
+    table_rows = len(next(iter(columns.values()))[1])
+    ledger, rows = {"ledger_row": np.arange(len(ctx.ledger))}, {"roster_row": np.arange(table_rows)}
     for column, (left, right) in columns.items():
         codes, _ = pd.factorize(pd.concat([left, right], ignore_index=True))
         ledger[column], rows[column] = codes[:len(left)], codes[len(left):]
-        rows["roster_row"] = np.arange(len(right))
     return pd.DataFrame(ledger), pd.DataFrame(rows)
 
 

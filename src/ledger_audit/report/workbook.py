@@ -73,8 +73,8 @@ def cell_widths(values: pd.Series) -> pd.Series:
 
 
 def _text_width(text: str) -> int:
-    """One text's width in Excel units, as cell_widths counts it."""
-    return len(text) + sum(ord(c) > 0xff for c in text)
+    """One text's width in Excel units (cell_widths of a single cell: one definition of width)."""
+    return int(cell_widths(pd.Series([text])).iloc[0])
 
 
 def display_width(values: pd.Series) -> int:
